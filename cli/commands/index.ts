@@ -1,0 +1,15 @@
+import type { CommandModule } from '../command.js';
+
+interface CommandEntry {
+  summary: string;
+  load: () => Promise<CommandModule>;
+}
+
+/** The one list of subcommands; modules load lazily so `modpipe hash` does not start ONNX. */
+export const commands: Record<string, CommandEntry> = {
+  up: { summary: 'run everything in one process (embedded defaults); --demo loads the demo corpus', load: () => import('./up.js') },
+  worker: { summary: 'run one worker kind: ingest | classify | takedown', load: () => import('./worker.js') },
+  api: { summary: 'run the HTTP API', load: () => import('./api.js') },
+  queues: { summary: 'inspect queues: list | failed <queue> | retry <queue> | pause | resume | clean', load: () => import('./queues.js') },
+  bench: { summary: 'run a benchmark: pipeline | classify | images | api', load: () => import('./bench.js') },
+};
