@@ -1,0 +1,124 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { z } from 'zod';
+import type { Classifier } from '../../shared/classify/classifier.js';
+import { planClassification, type ClassifiedItem } from '../../shared/classify/classification-plan.js';
+import { contentHash } from '../../shared/items/content-hash.js';
+import { itemSchema, type Item } from '../../shared/items/item-schema.js';
+import type { Logger } from '../../shared/logger.js';
+import { CLASSIFY_QUEUE, classifyJobSchema, type ClassifyJob } from '../../shared/queues/classify-queue.js';
+import { MicroBatcher } from '../../shared/runtime/micro-batcher.js';
+import type { BatchingWriter } from '../../shared/store/batching-writer.js';
+import type { Db } from '../../shared/store/db.js';
+import { toItemRow } from '../../shared/store/item-rows.js';
+import type { OutboxDispatcher } from '../takedown/outbox-dispatcher.js';
+import { BullPipelineWorker } from '../bull-worker.js';
+
+export interface ClassifyWorkerOptions {
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+  batchSize: number;
+  batchWaitMs: number;
+  lockDurationMs?: number;
+  db: Db;
+  writer: BatchingWriter;
+  classifier: Classifier;
+  outbox: OutboxDispatcher;
+  logger: Logger;
+}
+
+export interface ClassifyOutcome {
+  verdict: string | null;
+  category: string | null;
+  skipped: boolean;
+}
+
+interface Task {
+  job: z.output<typeof classifyJobSchema>;
+  item: Item;
+  hash: string;
+}
+
+/** A readable one-line reason from zod issues, for the failed-jobs list. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`)
+    .join('; ');
+}
+
+/** Validates a job; input that can never succeed fails at once with its reason. */
+export function parseClassifyJob(data: unknown): { job: z.output<typeof classifyJobSchema>; item: Item } {
+  const job = classifyJobSchema.safeParse(data);
+  if (!job.success) throw new UnrecoverableError(`malformed classify job: ${describeIssues(job.error)}`);
+  const item = itemSchema.safeParse(job.data.item);
+  if (!item.success) {
+    const raw = job.data.item as { id?: unknown } | null;
+    const id = raw && typeof raw === 'object' && typeof raw.id === 'string' ? raw.id.slice(0, 100) : '(no id)';
+    throw new UnrecoverableError(`malformed item ${id}: ${describeIssues(item.error)}`);
+  }
+  return { job: job.data, item: item.data };
+}
+
+/**
+ * Classify workers: jobs are gathered into micro-batches (one signal pass and one transaction for
+ * many items); decisions are written with their outbox rows, then queued for takedown.
+ */
+export function createClassifyWorker(options: ClassifyWorkerOptions): BullPipelineWorker {
+  const log = options.logger.child({ component: 'classify' });
+  const batcher = new MicroBatcher<Task, ClassifyOutcome>((tasks) => classifyBatch(tasks, options), {
+    maxBatch: options.batchSize,
+    maxWaitMs: options.batchWaitMs,
+    concurrency: 2,
+  });
+  const worker = new BullPipelineWorker(
+    'classify-worker',
+    async (job: Job<ClassifyJob>) => {
+      const { job: data, item } = parseClassifyJob(job.data);
+      const outcome = await batcher.submit({ job: data, item, hash: contentHash(item) });
+      log.debug({ trace: data.trace, item: item.id, ...outcome }, 'classified');
+      return outcome;
+    },
+    { queue: CLASSIFY_QUEUE, redisUrl: options.redisUrl, prefix: options.prefix, concurrency: options.concurrency, logger: options.logger, lockDurationMs: options.lockDurationMs },
+  );
+  const close = worker.close.bind(worker);
+  worker.close = async () => {
+    await close();
+    await batcher.close();
+  };
+  return worker;
+}
+
+async function classifyBatch(tasks: Task[], options: ClassifyWorkerOptions): Promise<ClassifyOutcome[]> {
+  const { classifier } = options;
+  // Cheap pre-check: content already classified by this model costs no inference.
+  const known = await options.db.query<{ subject_id: string; classified_hash: string | null; model_version: string | null }>(
+    'SELECT subject_id, classified_hash, model_version FROM subject_status WHERE subject_id = ANY($1::text[])',
+    [tasks.map((t) => t.item.id)],
+  );
+  const prior = new Map(known.rows.map((r) => [r.subject_id, r]));
+  const fresh = tasks.filter((t) => {
+    const p = prior.get(t.item.id);
+    return t.job.force || !p || p.classified_hash !== t.hash || p.model_version !== classifier.modelVersion;
+  });
+  const results = await classifier.classify(fresh.map((t) => t.item));
+  const byTask = new Map(fresh.map((t, i) => [t, results[i]!]));
+  const outcomes = await Promise.all(
+    tasks.map(async (t): Promise<ClassifyOutcome> => {
+      const classification = byTask.get(t);
+      if (!classification) return { verdict: null, category: null, skipped: true };
+      const c: ClassifiedItem = {
+        item: t.item, contentHash: t.hash, classification, source: t.job.source, trace: t.job.trace,
+        ingestedAt: t.job.ingested_at, force: t.job.force, rescanId: t.job.rescan_id,
+      };
+      const written = await options.writer.write({
+        subjects: [{ id: t.item.id, channel_id: t.item.channel_id }],
+        items: [toItemRow(t.item, t.hash)],
+        plan: (view) => planClassification(c, view),
+      });
+      await options.outbox.dispatch(written.outbox);
+      return { verdict: classification.verdict, category: classification.category, skipped: written.events.length === 0 };
+    }),
+  );
+  return outcomes;
+}

@@ -1,0 +1,42 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Logger } from '../../shared/logger.js';
+import { TAKEDOWN_QUEUE, takedownJobSchema } from '../../shared/queues/takedown-queue.js';
+import { SearchIndexError, type SearchIndex } from '../../shared/search-index/search-index.js';
+import type { Db } from '../../shared/store/db.js';
+import type { RecordStore } from '../../shared/store/record-store.js';
+import { BullPipelineWorker } from '../bull-worker.js';
+import { describeIssues } from '../classify/classify-worker.js';
+import { applyAction } from './apply-action.js';
+
+export interface TakedownWorkerOptions {
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+  lockDurationMs?: number;
+  db: Db;
+  store: RecordStore;
+  index: SearchIndex;
+  logger: Logger;
+}
+
+/** Applies delist/restore actions to the search index and records each effect once. */
+export function createTakedownWorker(options: TakedownWorkerOptions): BullPipelineWorker {
+  const log = options.logger.child({ component: 'takedown' });
+  return new BullPipelineWorker(
+    'takedown-worker',
+    async (job: Job) => {
+      const parsed = takedownJobSchema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`malformed takedown job: ${describeIssues(parsed.error)}`);
+      const a = parsed.data;
+      try {
+        const out = await applyAction(options, a);
+        log.info({ trace: a.trace, subject: a.subject_id, action: a.action, scope: a.scope, category: a.category, outbox: a.id, ...out }, `${a.action} ${out.result}`);
+        return out;
+      } catch (e) {
+        if (e instanceof SearchIndexError && e.permanent) throw new UnrecoverableError(`search index refused ${a.action} of ${a.subject_id}: ${e.message}`);
+        throw e;
+      }
+    },
+    { queue: TAKEDOWN_QUEUE, redisUrl: options.redisUrl, prefix: options.prefix, concurrency: options.concurrency, logger: options.logger, lockDurationMs: options.lockDurationMs },
+  );
+}
