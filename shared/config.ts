@@ -31,6 +31,8 @@ export const configSchema = z.object({
   SWEEP_INTERVAL_MS: intFrom(0),
   OUTBOX_POLL_MS: intFrom(2_000, 100),
   SHUTDOWN_TIMEOUT_MS: intFrom(30_000, 100),
+  /** BullMQ job lock; a killed worker's jobs return to the queue after about this long. */
+  LOCK_DURATION_MS: intFrom(30_000, 1_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

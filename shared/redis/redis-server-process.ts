@@ -49,6 +49,9 @@ export async function startRedisServer(options: StartRedisOptions): Promise<Redi
   if (!bin) throw new Error('redis-server is not on PATH');
   await mkdir(options.dir, { recursive: true });
   const pidFile = path.join(options.dir, 'modpipe-redis.pid');
+  const running = await runningServer(pidFile);
+  // Another modpipe process on this machine already serves this data directory: share it.
+  if (running) return { url: `redis://127.0.0.1:${running.port}`, how: 'redis-server', stop: async () => undefined };
   await stopStale(pidFile);
   const port = options.port ?? (await freePort());
   const args = [
@@ -69,7 +72,7 @@ export async function startRedisServer(options: StartRedisOptions): Promise<Redi
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  await writeFile(pidFile, String(child.pid));
+  await writeFile(pidFile, `${child.pid}:${port}`);
   return {
     url: `redis://127.0.0.1:${port}`,
     how: 'redis-server',
@@ -85,8 +88,24 @@ export async function startRedisServer(options: StartRedisOptions): Promise<Redi
   };
 }
 
+async function readPidFile(pidFile: string): Promise<{ pid: number; port: number } | null> {
+  const [pid, port] = (await readFile(pidFile, 'utf8').catch(() => '')).split(':').map(Number);
+  return pid && port ? { pid, port } : null;
+}
+
+async function runningServer(pidFile: string): Promise<{ port: number } | null> {
+  const rec = await readPidFile(pidFile);
+  if (!rec) return null;
+  try {
+    process.kill(rec.pid, 0);
+  } catch {
+    return null;
+  }
+  return (await ping(rec.port)) ? { port: rec.port } : null;
+}
+
 async function stopStale(pidFile: string): Promise<void> {
-  const pid = Number(await readFile(pidFile, 'utf8').catch(() => ''));
+  const pid = (await readPidFile(pidFile))?.pid;
   if (!pid) return;
   try {
     process.kill(pid, 'SIGTERM');

@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Classifier } from '../../shared/classify/classifier.js';
 import { planClassification, type ClassifiedItem } from '../../shared/classify/classification-plan.js';
 import { contentHash } from '../../shared/items/content-hash.js';

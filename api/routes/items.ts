@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { itemSchema, itemIdSchema, type Item } from '../../shared/items/item-schema.js';
+import type { ClassifyJob } from '../../shared/queues/classify-queue.js';
+import type { Infrastructure } from '../../shared/wiring/infrastructure.js';
+import { ApiError } from '../errors.js';
+
+export const MAX_ITEMS_PER_PUSH = 1_000;
+
+const errorBody = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
+
+/** The platform pushes items; reads an item's status and history. */
+export const itemsRoutes: FastifyPluginAsyncZod<{ infra: Infrastructure }> = async (app, { infra }) => {
+  app.post(
+    '/items',
+    {
+      config: { auth: { roles: ['platform'], scopes: ['items:write'] } },
+      schema: {
+        body: z.object({ items: z.array(z.unknown()).min(1).max(MAX_ITEMS_PER_PUSH) }),
+        response: { 202: z.object({ accepted: z.number(), trace: z.string(), ids: z.array(z.string()) }), 400: errorBody },
+      },
+    },
+    async (req, reply) => {
+      // All or nothing: the platform learns exactly which items to fix and nothing half-lands.
+      const items: Item[] = [];
+      const errors: { index: number; id?: string; message: string }[] = [];
+      req.body.items.forEach((raw, index) => {
+        const parsed = itemSchema.safeParse(raw);
+        if (parsed.success) items.push(parsed.data);
+        else {
+          const id = typeof (raw as { id?: unknown })?.id === 'string' ? String((raw as { id: string }).id).slice(0, 100) : undefined;
+          errors.push({ index, id, message: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ') });
+        }
+      });
+      if (errors.length > 0) {
+        req.log.warn({ rejected: errors.length }, 'push rejected: malformed items');
+        throw new ApiError(400, 'invalid_items', `${errors.length} of ${req.body.items.length} items are invalid; nothing was accepted`, errors);
+      }
+      const trace = String(req.id);
+      const now = new Date().toISOString();
+      // In the embedded setup the demo index stands in for the platform's own search.
+      await infra.postgresIndex?.upsert(items);
+      const jobs: ClassifyJob[] = items.map((item) => ({ item, source: 'push', trace: `${trace}/${item.id}`, ingested_at: now, force: false }));
+      await infra.classifyQueue.add(jobs);
+      req.log.info({ trace, accepted: items.length }, 'items accepted');
+      return reply.code(202).send({ accepted: items.length, trace, ids: items.map((i) => i.id) });
+    },
+  );
+
+  app.get(
+    '/items/:id',
+    {
+      config: { auth: { roles: ['platform', 'moderator', 'triage', 'ops'], scopes: ['read'] } },
+      schema: { params: z.object({ id: itemIdSchema }) },
+    },
+    async (req) => {
+      const { id } = req.params;
+      const [item, status, events, visibility] = await Promise.all([
+        infra.db.query('SELECT * FROM items WHERE id = $1', [id]),
+        infra.db.query('SELECT * FROM subject_status WHERE subject_id = $1', [id]),
+        infra.db.query('SELECT id, seq, type, actor, payload, created_at, hash FROM events WHERE subject_id = $1 ORDER BY seq', [id]),
+        infra.index.visibility(id).catch(() => null),
+      ]);
+      if (!item.rows[0] && !status.rows[0]) throw new ApiError(404, 'not_found', `no item ${id}`);
+      return { item: item.rows[0] ?? null, status: status.rows[0] ?? null, visibility, events: events.rows };
+    },
+  );
+};
+
+export const newTraceId = () => randomUUID();

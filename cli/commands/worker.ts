@@ -1,0 +1,29 @@
+import { UsageError } from '../command.js';
+import { loadConfig } from '../../shared/config.js';
+import { createLogger } from '../../shared/logger.js';
+import { openInfrastructure } from '../../shared/wiring/infrastructure.js';
+import { runUntilSignalled } from '../../shared/wiring/process-lifecycle.js';
+import { buildClassifier } from '../../shared/wiring/signals.js';
+import { createWorkers, WORKER_KINDS, type WorkerKind } from '../../workers/start-workers.js';
+
+export async function run(args: string[]): Promise<number> {
+  const kind = args[0] as WorkerKind | undefined;
+  if (!kind || !WORKER_KINDS.includes(kind)) throw new UsageError(`usage: modpipe worker <${WORKER_KINDS.join('|')}>`);
+  const config = loadConfig();
+  if (!config.DATABASE_URL) {
+    throw new UsageError('a worker process shares the record with others: set DATABASE_URL (the embedded PGlite store serves one process; use `modpipe up` for that)');
+  }
+  const logger = createLogger(config.LOG_LEVEL, { process: `worker-${kind}` });
+  const infra = await openInfrastructure(config, logger);
+  const classifier = kind === 'classify' ? await buildClassifier(config, logger) : undefined;
+  const workers = await createWorkers([kind], infra, { classifier, lockDurationMs: config.LOCK_DURATION_MS });
+  logger.info({ kind, concurrency: kind === 'classify' ? config.CLASSIFY_CONCURRENCY : undefined }, 'worker started');
+  return runUntilSignalled(workers, {
+    logger,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    onStopped: async () => {
+      await classifier?.close();
+      await infra.close();
+    },
+  });
+}
