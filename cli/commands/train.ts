@@ -1,0 +1,105 @@
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../command.js';
+import { DEFAULT_FEATURIZER_PARAMS, textFeaturizerParamsSchema, type TextFeaturizerParams } from '../../shared/text/text-featurizer.js';
+import { formatReport } from '../../shared/text-training/evaluation.js';
+import { trainModel } from '../../shared/text-training/train-model.js';
+
+const HELP = `usage: modpipe train --data <train.jsonl> --out models/<name>
+         [--calibration <jsonl>] [--heldout <jsonl>] [--name N] [--version 1.0.0]
+         [--seed 1] [--epochs 25] [--dim 32] [--lr 0.5]
+         [--buckets-log2 18] [--char-ngrams 2-5] [--word-ngrams 2] [--max-features 1024]
+
+Trains the fastText-style text classifier, exports model.onnx, picks thresholds on the calibration
+split (default: calibration.jsonl beside --data) and writes manifest.json and MODEL_CARD.md.
+--heldout is scored after every choice is made, for the manifest and card only.`;
+
+export const TRAIN_DEFAULTS = { seed: 1, epochs: 25, dim: 32, lr: 0.5 };
+
+function int(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}, got '${value}'`);
+  return n;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      data: { type: 'string' },
+      calibration: { type: 'string' },
+      heldout: { type: 'string' },
+      out: { type: 'string' },
+      name: { type: 'string' },
+      version: { type: 'string', default: '1.0.0' },
+      seed: { type: 'string' },
+      epochs: { type: 'string' },
+      dim: { type: 'string' },
+      lr: { type: 'string' },
+      'buckets-log2': { type: 'string' },
+      'char-ngrams': { type: 'string' },
+      'word-ngrams': { type: 'string' },
+      'max-features': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (!values.data || !values.out) throw new UsageError(`--data and --out are required\n${HELP}`);
+  const calibration = values.calibration ?? path.join(path.dirname(values.data), 'calibration.jsonl');
+  if (!(await exists(calibration))) throw new UsageError(`calibration split ${calibration} not found: run 'modpipe split' or pass --calibration`);
+  const name = values.name ?? path.basename(path.resolve(values.out));
+  const lr = values.lr === undefined ? TRAIN_DEFAULTS.lr : Number(values.lr);
+  if (!(lr > 0 && lr <= 10)) throw new UsageError(`--lr must be in (0, 10], got '${values.lr}'`);
+
+  let charMin = DEFAULT_FEATURIZER_PARAMS.charNgramMin;
+  let charMax = DEFAULT_FEATURIZER_PARAMS.charNgramMax;
+  if (values['char-ngrams']) {
+    const m = /^(\d)-(\d)$/.exec(values['char-ngrams']);
+    if (!m) throw new UsageError(`--char-ngrams takes MIN-MAX, e.g. 2-5`);
+    charMin = Number(m[1]);
+    charMax = Number(m[2]);
+  }
+  const params = textFeaturizerParamsSchema.safeParse({
+    ...DEFAULT_FEATURIZER_PARAMS,
+    bucketsLog2: int(values['buckets-log2'], 'buckets-log2', DEFAULT_FEATURIZER_PARAMS.bucketsLog2, 8, 24),
+    charNgramMin: charMin,
+    charNgramMax: charMax,
+    wordNgrams: int(values['word-ngrams'], 'word-ngrams', DEFAULT_FEATURIZER_PARAMS.wordNgrams, 1, 3),
+    maxFeatures: int(values['max-features'], 'max-features', DEFAULT_FEATURIZER_PARAMS.maxFeatures, 8, 65_536),
+  });
+  if (!params.success) throw new UsageError(`featurizer options: ${params.error.issues.map((i) => i.message).join('; ')}`);
+
+  const result = await trainModel({
+    trainPath: values.data,
+    calibPath: calibration,
+    ...(values.heldout ? { heldoutPath: values.heldout } : {}),
+    outDir: values.out,
+    name,
+    version: values.version,
+    seed: int(values.seed, 'seed', TRAIN_DEFAULTS.seed, 0, 2 ** 31 - 1),
+    epochs: int(values.epochs, 'epochs', TRAIN_DEFAULTS.epochs, 1, 1000),
+    dim: int(values.dim, 'dim', TRAIN_DEFAULTS.dim, 1, 512),
+    lr,
+    featurizer: params.data as TextFeaturizerParams,
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  process.stdout.write(`\ncalibration split\n${formatReport(result.calibration)}\n`);
+  if (result.heldout) process.stdout.write(`\nheld-out split\n${formatReport(result.heldout)}\n`);
+  process.stdout.write(`\nwrote ${values.out} (${result.manifest.name}@${result.manifest.version})\n`);
+  return 0;
+}

@@ -1,0 +1,161 @@
+import { Prng } from './prng.js';
+
+/**
+ * fastText-style supervised model: hashed n-gram embeddings averaged into a text vector, a linear
+ * layer, one sigmoid per label (one-vs-all, binary cross-entropy), trained by plain SGD with
+ * fastText's linearly decaying learning rate and sparse updates (only the rows a text touches).
+ * Everything is deterministic for a seed: one PRNG draws the initial weights and each epoch's
+ * order, and the arithmetic is sequential.
+ */
+
+export interface TrainingSample {
+  features: Int32Array;
+  /** 0/1 per label, in label order. */
+  labels: Uint8Array;
+}
+
+export interface TrainOptions {
+  dim: number;
+  epochs: number;
+  /** Initial learning rate; decays linearly to 0 over the run. */
+  lr: number;
+  seed: number;
+  /** Called after each epoch with the mean per-label BCE of that epoch. */
+  onEpoch?: (epoch: number, loss: number) => void;
+}
+
+export class FastTextModel {
+  constructor(
+    readonly buckets: number,
+    readonly dim: number,
+    readonly labelCount: number,
+    /** [buckets, dim] */
+    readonly input: Float32Array,
+    /** [labels, dim] */
+    readonly output: Float32Array,
+    /** [labels] */
+    readonly bias: Float32Array,
+  ) {}
+
+  static create(buckets: number, dim: number, labelCount: number, rng: Prng): FastTextModel {
+    // Input rows start at zero, so a bucket no training text touched contributes exactly nothing
+    // at serving time (and compresses to nothing in git); the output layer carries the random
+    // start instead, which is what breaks the symmetry.
+    const output = new Float32Array(labelCount * dim);
+    const scale = 1 / Math.sqrt(dim);
+    for (let i = 0; i < output.length; i++) output[i] = (rng.next() * 2 - 1) * scale;
+    return new FastTextModel(buckets, dim, labelCount, new Float32Array(buckets * dim), output, new Float32Array(labelCount));
+  }
+
+  /** Mean of the input rows of `features` into `hidden`. */
+  private embed(features: Int32Array, hidden: Float64Array): void {
+    const D = this.dim;
+    hidden.fill(0);
+    const n = features.length;
+    if (n === 0) return;
+    for (let f = 0; f < n; f++) {
+      const row = (features[f] as number) * D;
+      for (let d = 0; d < D; d++) hidden[d] = (hidden[d] as number) + (this.input[row + d] as number);
+    }
+    const inv = 1 / n;
+    for (let d = 0; d < D; d++) hidden[d] = (hidden[d] as number) * inv;
+  }
+
+  /** Per-label sigmoid scores, computed the way the trainer sees them (float64 accumulation). */
+  score(features: Int32Array): Float64Array {
+    const D = this.dim;
+    const hidden = new Float64Array(D);
+    this.embed(features, hidden);
+    const out = new Float64Array(this.labelCount);
+    for (let k = 0; k < this.labelCount; k++) {
+      let z = this.bias[k] as number;
+      for (let d = 0; d < D; d++) z += (this.output[k * D + d] as number) * (hidden[d] as number);
+      out[k] = sigmoid(z);
+    }
+    return out;
+  }
+
+  /**
+   * The embedding table multiplied through the linear layer: [buckets, labels]. The model is
+   * linear up to the sigmoid, so mean(E[ids]) · Wᵀ = mean((E · Wᵀ)[ids]); exporting this product
+   * makes inference gather `labels` floats per feature instead of `dim`.
+   */
+  foldedTable(): Float32Array {
+    const { buckets, dim: D, labelCount: K } = this;
+    const table = new Float32Array(buckets * K);
+    for (let b = 0; b < buckets; b++) {
+      const row = b * D;
+      let zero = true;
+      for (let d = 0; d < D; d++) if (this.input[row + d] !== 0) zero = false;
+      if (zero) continue;
+      for (let k = 0; k < K; k++) {
+        let s = 0;
+        for (let d = 0; d < D; d++) s += (this.input[row + d] as number) * (this.output[k * D + d] as number);
+        table[b * K + k] = s;
+      }
+    }
+    return table;
+  }
+}
+
+export function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+export function trainFastText(samples: readonly TrainingSample[], labelCount: number, buckets: number, opts: TrainOptions): FastTextModel {
+  const rng = new Prng(opts.seed);
+  const model = FastTextModel.create(buckets, opts.dim, labelCount, rng);
+  const { input, output, bias } = model;
+  const D = opts.dim;
+  const K = labelCount;
+  const hidden = new Float64Array(D);
+  const gradHidden = new Float64Array(D);
+  const order = samples.map((_, i) => i);
+  const totalSteps = Math.max(1, opts.epochs * samples.length);
+  let step = 0;
+  for (let epoch = 0; epoch < opts.epochs; epoch++) {
+    rng.shuffle(order);
+    let lossSum = 0;
+    for (const idx of order) {
+      const sample = samples[idx] as TrainingSample;
+      const feats = sample.features;
+      const n = feats.length;
+      const lr = opts.lr * (1 - step / totalSteps);
+      step++;
+      if (n === 0) continue;
+      // Forward: hidden = mean of input rows.
+      hidden.fill(0);
+      for (let f = 0; f < n; f++) {
+        const row = (feats[f] as number) * D;
+        for (let d = 0; d < D; d++) hidden[d] = (hidden[d] as number) + (input[row + d] as number);
+      }
+      const inv = 1 / n;
+      for (let d = 0; d < D; d++) hidden[d] = (hidden[d] as number) * inv;
+      // Per label: sigmoid, BCE gradient, output update; accumulate the gradient for hidden.
+      gradHidden.fill(0);
+      for (let k = 0; k < K; k++) {
+        const wk = k * D;
+        let z = bias[k] as number;
+        for (let d = 0; d < D; d++) z += (output[wk + d] as number) * (hidden[d] as number);
+        const p = sigmoid(z);
+        const y = sample.labels[k] as number;
+        lossSum -= y ? Math.log(Math.max(p, 1e-12)) : Math.log(Math.max(1 - p, 1e-12));
+        const g = p - y;
+        if (g === 0) continue;
+        for (let d = 0; d < D; d++) {
+          gradHidden[d] = (gradHidden[d] as number) + g * (output[wk + d] as number);
+          output[wk + d] = (output[wk + d] as number) - lr * g * (hidden[d] as number);
+        }
+        bias[k] = (bias[k] as number) - lr * g;
+      }
+      // Sparse update: only the rows this text touched; d(mean)/d(row) = 1/n per occurrence.
+      const scale = lr * inv;
+      for (let f = 0; f < n; f++) {
+        const row = (feats[f] as number) * D;
+        for (let d = 0; d < D; d++) input[row + d] = (input[row + d] as number) - scale * (gradHidden[d] as number);
+      }
+    }
+    opts.onEpoch?.(epoch + 1, lossSum / Math.max(1, samples.length * K));
+  }
+  return model;
+}

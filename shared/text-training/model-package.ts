@@ -1,0 +1,95 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { modelManifestSchema, type ModelManifest } from '../models/model-manifest.js';
+import { formatReport, type EvalReport } from './evaluation.js';
+import { REVIEW_MIN_RECALL, TAKEDOWN_MIN_PRECISION, TAKEDOWN_MIN_SUPPORT } from './thresholds.js';
+
+/** Writes a model folder (DESIGN §4): model.onnx, manifest.json (validated), MODEL_CARD.md. */
+export async function writeModelFolder(dir: string, onnx: Uint8Array, manifest: ModelManifest, card: string): Promise<void> {
+  const checked = modelManifestSchema.parse(manifest);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'model.onnx'), onnx);
+  await writeFile(path.join(dir, 'manifest.json'), `${JSON.stringify(checked, null, 2)}\n`);
+  await writeFile(path.join(dir, 'MODEL_CARD.md'), card);
+}
+
+export interface CardInput {
+  manifest: ModelManifest;
+  calibration: EvalReport;
+  heldout?: EvalReport;
+  dataSummary: string;
+  thresholdNotes: Record<string, string>;
+}
+
+/** The model card is generated with the model, so its numbers are always the model's own. */
+export function renderModelCard(c: CardInput): string {
+  const m = c.manifest;
+  const t = m.training as Record<string, unknown>;
+  const thresholdRows = m.labels.map((l) => {
+    const th = m.thresholds[l];
+    return `| ${l} | ${th ? th.review.toFixed(4) : '-'} | ${th ? (th.takedown >= 1 ? 'never (1)' : th.takedown.toFixed(4)) : '-'} | ${c.thresholdNotes[l] ?? ''} |`;
+  });
+  return `# ${m.name} ${m.version}
+
+Multi-label policy classifier for public channel posts: ${m.labels.map((l) => `\`${l}\``).join(', ')}
+(no label = benign). Trained and exported by \`modpipe train\`; evaluate with
+\`modpipe eval --model models/${m.name} --data models/data/heldout.jsonl\`.
+CSAM is out of scope and never learned from text.
+
+## Model
+
+fastText-style: the text is normalised and folded (shared/text/normalize-text.ts: NFKC plus accent
+folding, case folding, zero-width/control removal, mixed-script homoglyph folding toward the
+word's majority script, leet, spaced and dotted letters, stretched letters, URLs → \`<url>\` + host,
+@handles → \`<handle>\`, numbers → \`<num>\`/\`<phone>\`/\`<longnum>\`), then hashed
+(FNV-1a + murmur3 finaliser) into 2^${String((m.featurizer.params as { bucketsLog2?: number }).bucketsLog2)} buckets: character
+${String((m.featurizer.params as { charNgramMin?: number }).charNgramMin)}–${String((m.featurizer.params as { charNgramMax?: number }).charNgramMax)}-grams of each word, word unigrams and
+word ${String((m.featurizer.params as { wordNgrams?: number }).wordNgrams)}-grams. Embeddings (dimension ${String(t.dim)}) are averaged, a linear layer and one sigmoid per label
+follow; trained with SGD (${String(t.epochs)} epochs, lr ${String(t.lr)} decaying linearly, seed ${String(t.seed)}), binary
+cross-entropy per label. Because the model is linear up to the sigmoid, the exported ONNX holds the
+embedding table already multiplied through the linear layer ([buckets, labels]); scores are identical
+to the trainer's (tested to 1e-5) and inference gathers ${m.labels.length} floats per feature instead of ${String(t.dim)}.
+
+Inputs: \`ids\` int32 [N, L] (bucket ids, zero-padded), \`weights\` float [N, L] (1/count, 0 for padding).
+Output: \`scores\` float [N, ${m.labels.length}] in label order. Featurizer: \`${m.featurizer.name}\` with the params in manifest.json.
+
+## Data
+
+${c.dataSummary}
+
+## Thresholds
+
+Chosen on the calibration split, never on held-out:
+- **takedown**: the lowest score t such that precision over {score ≥ t} ≥ ${TAKEDOWN_MIN_PRECISION}, resting on at least
+  ${TAKEDOWN_MIN_SUPPORT} true positives. Where no score reaches it, takedown is 1 (never automatic).
+- **review**: the highest score t such that recall over {score ≥ t} ≥ ${REVIEW_MIN_RECALL} (capped at takedown).
+
+| label | review | takedown | note |
+| --- | --- | --- | --- |
+${thresholdRows.join('\n')}
+
+## Metrics
+
+P/R/F1 columns are at score ≥ 0.5; macro-F1 averages F1 over the six labels. The keyword baseline
+flags a text containing any of a label's most discriminative training words (list size picked on
+calibration).
+
+${c.heldout ? `### Held-out split (reported, never tuned on)\n\n\`\`\`\n${formatReport(c.heldout)}\n\`\`\`\n` : ''}
+### Calibration split
+
+\`\`\`
+${formatReport(c.calibration)}
+\`\`\`
+
+## Limitations
+
+- The corpus is synthetic and small per language and label; held-out scores measure agreement with
+  how it was written, not with real traffic. Expect lower precision on real posts; watch the review
+  queue and retrain with moderator decisions.
+- Long texts are read as their first ${String(Math.round(((m.featurizer.params as { maxChars?: number }).maxChars ?? 0) * 2 / 3))} and last ${String(Math.round(((m.featurizer.params as { maxChars?: number }).maxChars ?? 0) / 3))} characters.
+- SpamAssassin e-mails (2002, English) stand for \`spam\` and benign mail: they teach e-mail spam, not
+  channel spam in other languages; 419 scams in them are labelled \`spam\` only.
+- A bag of n-grams does not understand negation or quotation well: news, warnings and counter-speech
+  that repeat a seller's exact wording can still score high, which is what review is for.
+`;
+}

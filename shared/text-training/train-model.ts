@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { ModelManifest } from '../models/model-manifest.js';
+import { TEXT_FEATURIZER_NAME, TextFeaturizer, type TextFeaturizerParams } from '../text/text-featurizer.js';
+import { TextModelSession } from '../text/text-model-session.js';
+import { TEXT_LABELS, labelVector, readStrictJsonl, type TextRecord } from './dataset.js';
+import type { EvalReport } from './evaluation.js';
+import { trainFastText, type FastTextModel, type TrainingSample } from './fasttext-trainer.js';
+import { KeywordBaseline } from './keyword-baseline.js';
+import { renderModelCard, writeModelFolder } from './model-package.js';
+import { TEXT_MODEL_INPUTS, TEXT_MODEL_OUTPUTS, buildTextModelOnnx } from './onnx-export.js';
+import { evaluateWithBaseline, scoreWithSession, summarizeReport } from './score-dataset.js';
+import { chooseThresholds } from './thresholds.js';
+
+export interface TrainModelOptions {
+  trainPath: string;
+  calibPath: string;
+  /** Evaluated after every choice is frozen, for the manifest and card only. */
+  heldoutPath?: string;
+  outDir: string;
+  name: string;
+  version: string;
+  seed: number;
+  epochs: number;
+  dim: number;
+  lr: number;
+  featurizer: TextFeaturizerParams;
+  log?: (line: string) => void;
+}
+
+export interface TrainModelResult {
+  manifest: ModelManifest;
+  model: FastTextModel;
+  calibration: EvalReport;
+  heldout?: EvalReport;
+}
+
+async function sha256(file: string): Promise<string> {
+  return createHash('sha256').update(await readFile(file)).digest('hex');
+}
+
+function countBy(records: readonly TextRecord[]): { langs: Record<string, number>; labels: Record<string, number>; benign: number } {
+  const langs: Record<string, number> = {};
+  const labels: Record<string, number> = {};
+  let benign = 0;
+  for (const r of records) {
+    langs[r.lang] = (langs[r.lang] ?? 0) + 1;
+    if (!r.labels.length) benign++;
+    for (const l of r.labels) labels[l] = (labels[l] ?? 0) + 1;
+  }
+  const sorted = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return { langs: sorted(langs), labels: sorted(labels), benign };
+}
+
+function describeSplit(name: string, records: readonly TextRecord[]): string {
+  const c = countBy(records);
+  const sources = new Map<string, number>();
+  for (const r of records) sources.set(r.source ?? 'corpus', (sources.get(r.source ?? 'corpus') ?? 0) + 1);
+  return [
+    `- **${name}**: ${records.length} texts, ${c.benign} benign`,
+    `  - labels: ${Object.entries(c.labels).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `  - languages: ${Object.entries(c.langs).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `  - sources: ${[...sources].map(([k, v]) => `${k} ${v}`).join(', ')}`,
+  ].join('\n');
+}
+
+/** Featurize, train, export, pick thresholds on calibration, evaluate, write the model folder. */
+export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult> {
+  const log = o.log ?? (() => {});
+  const labels = [...TEXT_LABELS];
+  const train = await readStrictJsonl(o.trainPath);
+  const calib = await readStrictJsonl(o.calibPath);
+  const heldout = o.heldoutPath ? await readStrictJsonl(o.heldoutPath) : undefined;
+  log(`train ${train.length} texts, calibration ${calib.length}${heldout ? `, held-out ${heldout.length}` : ''}`);
+
+  const featurizer = new TextFeaturizer(o.featurizer);
+  const t0 = performance.now();
+  const samples: TrainingSample[] = train.map((r) => ({ features: featurizer.featurize(r.text), labels: labelVector(r, labels) }));
+  const featureCount = samples.reduce((a, s) => a + s.features.length, 0);
+  log(`featurized in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${(featureCount / samples.length).toFixed(0)} features per text`);
+
+  const t1 = performance.now();
+  const model = trainFastText(samples, labels.length, featurizer.buckets, {
+    dim: o.dim,
+    epochs: o.epochs,
+    lr: o.lr,
+    seed: o.seed,
+    onEpoch: (e, loss) => log(`epoch ${e}/${o.epochs} loss ${loss.toFixed(5)}`),
+  });
+  log(`trained in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+
+  const onnx = buildTextModelOnnx(
+    { table: model.foldedTable(), bias: model.bias, buckets: featurizer.buckets, labels },
+    { name: o.name, version: o.version, labels: labels.join(',') },
+  );
+  const manifest: ModelManifest = {
+    name: o.name,
+    version: o.version,
+    task: 'text-classification',
+    featurizer: { name: TEXT_FEATURIZER_NAME, params: { ...featurizer.params } },
+    labels,
+    thresholds: {},
+    inputs: [...TEXT_MODEL_INPUTS],
+    outputs: [...TEXT_MODEL_OUTPUTS],
+    metrics: {},
+    training: {
+      trainer: 'modpipe-fasttext-sgd',
+      dim: o.dim,
+      epochs: o.epochs,
+      lr: o.lr,
+      seed: o.seed,
+      trainData: o.trainPath,
+      trainSha256: await sha256(o.trainPath),
+      calibrationData: o.calibPath,
+      calibrationSha256: await sha256(o.calibPath),
+      ...(o.heldoutPath ? { heldoutData: o.heldoutPath, heldoutSha256: await sha256(o.heldoutPath) } : {}),
+      trainCounts: countBy(train),
+      calibrationCounts: countBy(calib),
+      ...(heldout ? { heldoutCounts: countBy(heldout) } : {}),
+    },
+  };
+  // Write once without thresholds so the real serving path (TextModelSession over model.onnx)
+  // produces the calibration and held-out scores.
+  await writeModelFolder(o.outDir, onnx, manifest, `# ${o.name}\n\n(training in progress)\n`);
+  const session = await TextModelSession.load(o.outDir);
+  try {
+    const calScores = await scoreWithSession(session, calib);
+    const { thresholds, notes } = chooseThresholds(
+      labels,
+      calScores,
+      labels.map((l) => Uint8Array.from(calib, (r) => (r.labels.includes(l) ? 1 : 0))),
+    );
+    manifest.thresholds = thresholds;
+    const baseline = KeywordBaseline.build(train, calib, labels);
+    const calibration = await evaluateWithBaseline(session, calib, thresholds, baseline);
+    const held = heldout ? await evaluateWithBaseline(session, heldout, thresholds, baseline) : undefined;
+    manifest.metrics = {
+      definitions: 'P/R/F1 at score >= 0.5; takedown/review P/R at the manifest thresholds; PR-AUC = average precision',
+      thresholdNotes: notes,
+      calibration: summarizeReport(calibration),
+      ...(held ? { heldout: summarizeReport(held) } : {}),
+    };
+    const dataSummary = [describeSplit('train', train), describeSplit('calibration', calib), ...(heldout ? [describeSplit('held-out', heldout)] : [])].join('\n');
+    const card = renderModelCard({ manifest, calibration, ...(held ? { heldout: held } : {}), dataSummary, thresholdNotes: notes });
+    await writeModelFolder(o.outDir, onnx, manifest, card);
+    return { manifest, model, calibration, ...(held ? { heldout: held } : {}) };
+  } finally {
+    await session.close();
+  }
+}

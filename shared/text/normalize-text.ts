@@ -1,0 +1,287 @@
+import { C_DIGIT, C_LETTER, C_SPACE, C_SYMBOL, charInfo, classOf, codePointInfo } from './char-classes.js';
+import { mayBeUrl, urlTokens } from './url-tokens.js';
+import { foldWord } from './word-folding.js';
+
+/**
+ * Text → tokens, the first half of the featurizer shared by training and serving. Every evasion
+ * folded here is one the model no longer has to learn per variant: full-width and styled letters,
+ * zero-width and control characters, mixed-script homoglyphs, leet, s p a c e d and d.o.t.t.e.d
+ * letters, stretched letters. URLs, handles and numbers become marker tokens that keep their shape.
+ */
+
+export const NUM_TOKEN = '<num>';
+export const LONGNUM_TOKEN = '<longnum>';
+export const PHONE_TOKEN = '<phone>';
+
+const NON_ASCII = /[^\u0000-\u007f]/; // eslint-disable-line no-control-regex -- the ASCII range starts at NUL
+// Combining marks (accents, Zalgo stacks, Arabic harakat), format characters (zero-width
+// joiners, bidi controls, soft hyphen, BOM), tatweel and the Hangul fillers used as invisible ink.
+const INVISIBLE = /[\p{Mn}\p{Me}\p{Cf}\u0640\u115f\u1160\u3164\uffa0]/gu;
+// Arabic-Indic and Persian digits to ASCII; Persian yeh/kaf and alef maksura to the Arabic forms,
+// since writers of both languages mix them freely.
+const REMAP_TEST = /[\u0660-\u0669\u06f0-\u06f9\u06cc\u06a9\u0649]/;
+const REMAP = /[\u0660-\u0669\u06f0-\u06f9\u06cc\u06a9\u0649]/g;
+function remapChar(ch: string): string {
+  const c = ch.charCodeAt(0);
+  if (c >= 0x0660 && c <= 0x0669) return String.fromCharCode(48 + c - 0x0660);
+  if (c >= 0x06f0 && c <= 0x06f9) return String.fromCharCode(48 + c - 0x06f0);
+  if (c === 0x06a9) return '\u0643';
+  return '\u064a';
+}
+
+/**
+ * Case folding and Unicode clean-up. NFKD then NFC (after dropping marks) is NFKC plus accent
+ * folding: "ｂｕｙ", "𝐛𝐮𝐲" and "ⓑⓤⓨ" become "buy", "é" "e", "ё" "е". ASCII skips it all.
+ */
+export function cleanText(text: string): string {
+  let t = text.toLowerCase();
+  if (NON_ASCII.test(t)) {
+    t = t.normalize('NFKD').replace(INVISIBLE, '').normalize('NFC');
+    if (REMAP_TEST.test(t)) t = t.replace(REMAP, remapChar);
+  }
+  return t;
+}
+
+/** Long texts keep their head and their tail, so padding either end cannot hide the payload. */
+export function clipText(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const head = Math.floor((maxChars * 2) / 3);
+  return `${text.slice(0, head)} ${text.slice(text.length - (maxChars - head - 1))}`;
+}
+
+const LEET_SYMBOLS = new Set([64, 36, 33]); // @ $ !
+const SPACED_SEPARATORS = new Set([46, 45, 95, 42, 183, 8226, 124, 47, 92, 44]); // . - _ * · • | / \ ,
+const APOSTROPHES = new Set([39, 96, 8217, 700, 8216]);
+const NUMBER_INNER = new Set([46, 44]); // 1,000.50 stays one number
+
+function isWordUnit(code: number): boolean {
+  const cls = classOf(charInfo(code));
+  return cls === C_LETTER || cls === C_DIGIT || LEET_SYMBOLS.has(code);
+}
+
+/** "b" "c." "0": one letter (or leet character), optionally followed by one separator. */
+function isSpacedUnit(chunk: string): boolean {
+  if (chunk.length === 1) return isWordUnit(chunk.charCodeAt(0));
+  return chunk.length === 2 && isWordUnit(chunk.charCodeAt(0)) && SPACED_SEPARATORS.has(chunk.charCodeAt(1));
+}
+
+/** Joins "c.o.k.e" / "к-о-к-с" inside one chunk; returns null when the chunk is not that shape. */
+function joinDotted(chunk: string): string | null {
+  if (chunk.length < 5 || !SPACED_SEPARATORS.has(chunk.charCodeAt(1))) return null;
+  let units = '';
+  let expectUnit = true;
+  for (let i = 0; i < chunk.length; i++) {
+    const c = chunk.charCodeAt(i);
+    if (expectUnit) {
+      if (!isWordUnit(c)) return null;
+      units += chunk[i];
+      expectUnit = false;
+    } else if (SPACED_SEPARATORS.has(c)) {
+      while (i + 1 < chunk.length && SPACED_SEPARATORS.has(chunk.charCodeAt(i + 1))) i++;
+      expectUnit = true;
+    } else {
+      return null;
+    }
+  }
+  return units.length >= 3 && countLetters(units) >= 2 ? units : null;
+}
+
+function countLetters(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (classOf(charInfo(s.charCodeAt(i))) === C_LETTER) n++;
+  return n;
+}
+
+function numberToken(digits: number): string {
+  if (digits <= 4) return NUM_TOKEN;
+  if (digits >= 7 && digits <= 15) return PHONE_TOKEN;
+  return LONGNUM_TOKEN;
+}
+
+const PHONE_CHARS = /^[+(]?\d[\d()\-.]*$/;
+function digitCount(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}
+
+/** One run of letters/digits/leet symbols from inside a chunk. */
+function emitSegment(seg: string, out: string[]): void {
+  let start = 0;
+  let end = seg.length;
+  // Leet symbols at the edges are punctuation ("wow!", "$", "@"), except a leading "$" before a
+  // letter ("$ell"), which the word folding reads as "s".
+  while (start < end && LEET_SYMBOLS.has(seg.charCodeAt(start)) && !(seg.charCodeAt(start) === 36 && start + 1 < end)) start++;
+  while (end > start && LEET_SYMBOLS.has(seg.charCodeAt(end - 1))) {
+    if (seg.charCodeAt(end - 1) === 36 && end - 1 === start) break;
+    end--;
+  }
+  if (start >= end) return;
+  const dollar = seg.charCodeAt(0) === 36 || seg.charCodeAt(seg.length - 1) === 36;
+  const s = start === 0 && end === seg.length ? seg : seg.slice(start, end);
+  if (s === '$') {
+    out.push('$');
+    return;
+  }
+  const letters = countLetters(s);
+  const digits = digitCount(s);
+  if (letters === 0) {
+    // Decimals do not make a number longer: "1,000.50" is a four-digit amount.
+    const dot = s.lastIndexOf('.');
+    const cents = dot >= 0 && s.length - dot - 1 <= 2 ? digitCount(s.slice(dot)) : 0;
+    if (digits > 0) out.push(numberToken(digits - cents));
+    if (dollar) out.push('$');
+    return;
+  }
+  if (digits > 0) {
+    // "100g", "500mg", "5гр": a quantity and its unit, not leet.
+    let lead = 0;
+    while (lead < s.length && classOf(charInfo(s.charCodeAt(lead))) === C_DIGIT) lead++;
+    if (lead > 0 && lead + letters === s.length && (lead >= 2 || letters <= 3)) {
+      out.push(NUM_TOKEN, foldWord(s.slice(lead)));
+      return;
+    }
+    // "covid19", "user2024": a word and a number.
+    let trail = s.length;
+    while (trail > 0 && classOf(charInfo(s.charCodeAt(trail - 1))) === C_DIGIT) trail--;
+    if (s.length - trail >= 2) {
+      out.push(foldWord(s.slice(0, trail)), numberToken(s.length - trail));
+      return;
+    }
+  }
+  out.push(foldWord(s));
+}
+
+const APOSTROPHE_RE = /['`\u2019\u02bc\u2018]/g;
+
+/** Splits a chunk (no whitespace) into words, numbers and symbol tokens. */
+function emitChunk(chunk: string, out: string[]): void {
+  if (mayBeUrl(chunk)) {
+    const trimmed = chunk.replace(/^[^\p{L}\p{N}@]+|[^\p{L}\p{N}/]+$/gu, '');
+    if (trimmed.length > 2 && urlTokens(trimmed, out)) return;
+  }
+  // Segments are slices of the chunk: [segStart, i). Apostrophes inside stay in the slice and
+  // are removed on flush, so "don't" is one word, "dont".
+  let segStart = -1;
+  let apostrophe = false;
+  const len = chunk.length;
+  for (let i = 0; i < len; i++) {
+    const c = chunk.charCodeAt(i);
+    let info: number;
+    let width = 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
+      info = codePointInfo(chunk.codePointAt(i) as number);
+      width = 2;
+    } else {
+      info = charInfo(c);
+    }
+    const cls = classOf(info);
+    if (cls === C_LETTER || cls === C_DIGIT || LEET_SYMBOLS.has(c)) {
+      if (segStart < 0) segStart = i;
+    } else if (segStart >= 0 && APOSTROPHES.has(c)) {
+      apostrophe = true;
+    } else if (segStart >= 0 && NUMBER_INNER.has(c) && classOf(charInfo(chunk.charCodeAt(i - 1))) === C_DIGIT && i + 1 < len && classOf(charInfo(chunk.charCodeAt(i + 1))) === C_DIGIT) {
+      // keep "1,000.50" whole; it becomes one <num>
+    } else {
+      if (segStart >= 0) flushSegment(chunk, segStart, i, apostrophe, out);
+      segStart = -1;
+      apostrophe = false;
+      if (cls === C_SYMBOL && c !== 36) out.push(width === 1 ? (chunk[i] as string) : chunk.slice(i, i + 2));
+    }
+    i += width - 1;
+  }
+  if (segStart >= 0) flushSegment(chunk, segStart, len, apostrophe, out);
+}
+
+function flushSegment(chunk: string, start: number, end: number, apostrophe: boolean, out: string[]): void {
+  let seg = start === 0 && end === chunk.length ? chunk : chunk.slice(start, end);
+  if (apostrophe) seg = seg.replace(APOSTROPHE_RE, '');
+  if (seg) emitSegment(seg, out);
+}
+
+// Reused chunk boundaries: the tokenizer runs for every item.
+let starts = new Int32Array(256);
+let ends = new Int32Array(256);
+
+function splitChunks(t: string): number {
+  let n = 0;
+  let i = 0;
+  const len = t.length;
+  while (i < len) {
+    while (i < len && classOf(charInfo(t.charCodeAt(i))) === C_SPACE) i++;
+    if (i >= len) break;
+    const s = i;
+    while (i < len && classOf(charInfo(t.charCodeAt(i))) !== C_SPACE) i++;
+    if (n === starts.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      starts = grow(starts);
+      ends = grow(ends);
+    }
+    starts[n] = s;
+    ends[n] = i;
+    n++;
+  }
+  return n;
+}
+
+/** Tokens of a text after every folding; `maxChars` bounds the work for huge inputs. */
+export function tokenize(text: string, maxChars = 4000): string[] {
+  const t = cleanText(clipText(text, maxChars));
+  const n = splitChunks(t);
+  const out: string[] = [];
+  let k = 0;
+  while (k < n) {
+    const chunk = t.slice(starts[k], ends[k]);
+    // s p a c e d letters: three or more one-letter chunks, each one space apart; a wider gap
+    // ends the word, so "b u y  c o k e" reads "buy coke".
+    if (isSpacedUnit(chunk)) {
+      let j = k + 1;
+      while (j < n && (starts[j] as number) - (ends[j - 1] as number) === 1 && isSpacedUnit(t.slice(starts[j], ends[j]))) j++;
+      if (j - k >= 3) {
+        let word = '';
+        for (let m = k; m < j; m++) word += t[starts[m] as number];
+        if (countLetters(word) >= 2) {
+          emitSegment(word, out);
+          k = j;
+          continue;
+        }
+      }
+    }
+    // "+7 999 123-45-67" / "8 (800) 555 35 35": digit groups one space apart make one phone.
+    const first = chunk.charCodeAt(0);
+    if (((first >= 48 && first <= 57) || first === 43 || first === 40) && PHONE_CHARS.test(chunk)) {
+      let j = k + 1;
+      let digits = digitCount(chunk);
+      let shaped = /[+(-]/.test(chunk);
+      while (j < n && (starts[j] as number) - (ends[j - 1] as number) === 1) {
+        const next = t.slice(starts[j], ends[j]);
+        if (!PHONE_CHARS.test(next.replace(/[.,;:]$/, ''))) break;
+        digits += digitCount(next);
+        shaped ||= /[()-]/.test(next);
+        j++;
+      }
+      if (j - k >= 2 && shaped && digits >= 7 && digits <= 15) {
+        out.push(PHONE_TOKEN);
+        k = j;
+        continue;
+      }
+    }
+    const dotted = joinDotted(chunk);
+    if (dotted) emitSegment(dotted, out);
+    else emitChunk(chunk, out);
+    k++;
+  }
+  return out;
+}
+
+/** The normalised text as one string: what tests, dedupe keys and humans look at. */
+export function normalizeText(text: string, maxChars?: number): string {
+  return tokenize(text, maxChars).join(' ');
+}

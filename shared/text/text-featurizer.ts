@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { CHAR_BASIS, FNV_PRIME, WORD_BASIS, fmix32, fnv1a, pairHash } from './feature-hash.js';
+import { tokenize } from './normalize-text.js';
+
+/**
+ * Tokens → hashed feature ids: character n-grams of each word (with < > word boundaries, as in
+ * fastText), word unigrams and word n-grams, each hashed into a fixed number of buckets. The
+ * name and params are recorded in the model manifest; serving rebuilds the exact same featurizer
+ * from them, so a change to the folding or hashing needs a new name.
+ */
+export const TEXT_FEATURIZER_NAME = 'modpipe-hashed-ngrams-v1';
+
+export const textFeaturizerParamsSchema = z
+  .object({
+    /** Buckets = 2^bucketsLog2. */
+    bucketsLog2: z.number().int().min(8).max(24),
+    charNgramMin: z.number().int().min(1).max(8),
+    charNgramMax: z.number().int().min(1).max(8),
+    /** 1 = unigrams only, 2 = plus bigrams, 3 = plus trigrams. */
+    wordNgrams: z.number().int().min(1).max(3),
+    /** Features kept per text; the rest are dropped (bounds tensor width and cost). */
+    maxFeatures: z.number().int().min(8).max(65_536),
+    /** Characters read per text (head and tail, see clipText). */
+    maxChars: z.number().int().min(16).max(1_000_000),
+    /** Character n-grams are taken from at most this many characters of a word. */
+    maxWordChars: z.number().int().min(1).max(256),
+  })
+  .strict()
+  .refine((p) => p.charNgramMin <= p.charNgramMax, { message: 'charNgramMin must not exceed charNgramMax' });
+export type TextFeaturizerParams = z.infer<typeof textFeaturizerParamsSchema>;
+
+export const DEFAULT_FEATURIZER_PARAMS: TextFeaturizerParams = {
+  bucketsLog2: 18,
+  charNgramMin: 2,
+  charNgramMax: 5,
+  wordNgrams: 2,
+  maxFeatures: 1024,
+  maxChars: 3000,
+  maxWordChars: 32,
+};
+
+/** A padded batch: row i holds text i's feature ids, weights 1/count, then zero padding. */
+export interface PackedBatch {
+  rows: number;
+  width: number;
+  ids: Int32Array;
+  weights: Float32Array;
+}
+
+export class FeaturizerConfigError extends Error {
+  override readonly name = 'FeaturizerConfigError';
+}
+
+/** Only marker tokens, hosts and symbols skip character n-grams: they are whole identifiers. */
+function wantsCharNgrams(token: string): boolean {
+  const c = token.charCodeAt(0);
+  if (c === 60 /* < */ || token.length > 1 && token.includes('.')) return false;
+  return token.length > 1 || (c >= 97 && c <= 122) || c > 0x2ff;
+}
+
+export class TextFeaturizer {
+  readonly params: TextFeaturizerParams;
+  private readonly mask: number;
+  private scratch: Int32Array;
+  private readonly pairs: Int32Array;
+
+  constructor(params: unknown) {
+    const parsed = textFeaturizerParamsSchema.safeParse(params);
+    if (!parsed.success) {
+      throw new FeaturizerConfigError(`featurizer params are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    this.params = parsed.data;
+    this.mask = (1 << this.params.bucketsLog2) - 1;
+    this.scratch = new Int32Array(this.params.maxFeatures);
+    this.pairs = new Int32Array(3);
+  }
+
+  get buckets(): number {
+    return this.mask + 1;
+  }
+
+  /** Writes up to maxFeatures ids of `text` into out[offset...]; returns how many. */
+  featurizeInto(text: string, out: Int32Array, offset: number): number {
+    const { charNgramMin: minn, charNgramMax: maxn, wordNgrams, maxFeatures, maxChars, maxWordChars } = this.params;
+    const mask = this.mask;
+    const limit = offset + maxFeatures;
+    const hist = this.pairs;
+    hist.fill(0);
+    let n = offset;
+    let seen = 0;
+    for (const token of tokenize(text, maxChars)) {
+      if (n >= limit) break;
+      const wh = fnv1a(token, WORD_BASIS);
+      out[n++] = fmix32(wh) & mask;
+      // Word n-grams over the previous tokens (hist holds the last wordNgrams-1 word hashes).
+      let ph = wh;
+      for (let g = 1; g < wordNgrams && g <= seen && n < limit; g++) {
+        ph = pairHash(hist[g - 1] as number, ph);
+        out[n++] = ph & mask;
+      }
+      for (let g = hist.length - 1; g > 0; g--) hist[g] = hist[g - 1] as number;
+      hist[0] = wh;
+      seen++;
+      if (!wantsCharNgrams(token)) continue;
+      // Character n-grams of "<token>", hashed incrementally: each start position extends one
+      // code unit at a time, emitting once the n-gram is long enough.
+      const len = Math.min(token.length, maxWordChars) + 2;
+      for (let i = 0; i + minn <= len && n < limit; i++) {
+        let h = CHAR_BASIS;
+        const end = Math.min(len, i + maxn);
+        for (let j = i; j < end; j++) {
+          const c = j === 0 ? 60 : j === len - 1 ? 62 : token.charCodeAt(j - 1);
+          h = Math.imul(h ^ c, FNV_PRIME);
+          if (j - i + 1 >= minn) {
+            out[n++] = fmix32(h) & mask;
+            if (n >= limit) break;
+          }
+        }
+      }
+    }
+    return n - offset;
+  }
+
+  /** Feature ids of one text, as a fresh array (training keeps them). */
+  featurize(text: string): Int32Array {
+    const count = this.featurizeInto(text, this.scratch, 0);
+    return this.scratch.slice(0, count);
+  }
+
+  /** Featurizes and pads a batch; width is the longest row (at least 1). */
+  featurizeBatch(texts: readonly string[]): PackedBatch {
+    const max = this.params.maxFeatures;
+    const rows = texts.length;
+    if (this.scratch.length < rows * max) this.scratch = new Int32Array(rows * max);
+    const counts = new Int32Array(rows);
+    let width = 1;
+    for (let r = 0; r < rows; r++) {
+      const c = this.featurizeInto(texts[r] as string, this.scratch, r * max);
+      counts[r] = c;
+      if (c > width) width = c;
+    }
+    return packRows(this.scratch, max, counts, width);
+  }
+}
+
+/** Copies rows of a strided scratch buffer into a dense [rows, width] batch with 1/count weights. */
+export function packRows(src: Int32Array, stride: number, counts: Int32Array, width: number): PackedBatch {
+  const rows = counts.length;
+  const ids = new Int32Array(rows * width);
+  const weights = new Float32Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    const c = counts[r] as number;
+    if (c === 0) continue;
+    ids.set(src.subarray(r * stride, r * stride + c), r * width);
+    weights.fill(1 / c, r * width, r * width + c);
+  }
+  return { rows, width, ids, weights };
+}
+
+/** Packs already-featurized rows (training, evaluation, the bench's ceiling run). */
+export function packFeatures(rowsOfIds: readonly Int32Array[]): PackedBatch {
+  let width = 1;
+  for (const r of rowsOfIds) if (r.length > width) width = r.length;
+  const rows = rowsOfIds.length;
+  const ids = new Int32Array(rows * width);
+  const weights = new Float32Array(rows * width);
+  rowsOfIds.forEach((r, i) => {
+    if (r.length === 0) return;
+    ids.set(r, i * width);
+    weights.fill(1 / r.length, i * width, i * width + r.length);
+  });
+  return { rows, width, ids, weights };
+}

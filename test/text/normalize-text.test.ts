@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { cleanText, clipText, normalizeText, tokenize } from '../../shared/text/normalize-text.js';
+
+describe('normalizeText: each evasion maps to the plain form', () => {
+  it.each([
+    ['Cyrillic word with Latin look-alikes', 'kокaин', 'кокаин'],
+    ['Cyrillic word, upper case, Latin K O A H', 'KOKAИH', 'кокаин'],
+    ['Latin word with Cyrillic look-alikes', 'cоcаinе', 'cocaine'],
+    ['Latin word, upper case, Cyrillic С and Е', 'CОCAINЕ', 'cocaine'],
+    ['Latin word with one Cyrillic о', 'cоke', 'coke'],
+    ['Greek look-alikes in a Latin word', 'cοcαine', 'cocaine'],
+    ['zero-width joiners and spaces', 'c\u200bo\u200dk\u2060e\ufeff', 'coke'],
+    ['soft hyphen and bidi marks', 'co\u00adk\u202ee', 'coke'],
+    ['leet', 'c0c4in3', 'cocaine'],
+    ['leet symbols', 'c@$h', 'cash'],
+    ['spaced letters, wider gap between words', 'b u y  c o k e', 'buy coke'],
+    ['dotted letters', 'c.o.k.e', 'coke'],
+    ['dashed Cyrillic letters', 'к-о-к-с', 'кокс'],
+    ['full-width letters', 'Ｂｕｙ ｃｏｋｅ', 'buy coke'],
+    ['mathematical bold letters', '𝐛𝐮𝐲 𝐜𝐨𝐤𝐞', 'buy coke'],
+    ['circled letters', 'ⓒⓞⓚⓔ', 'coke'],
+    ['stretched letters', 'freeeeee', 'free'],
+    ['accents and case', 'ÉCSTASY', 'ecstasy'],
+  ])('%s: %s', (_why, input, plain) => {
+    expect(normalizeText(input)).toBe(plain);
+  });
+
+  it('leaves one-script words in their script', () => {
+    expect(normalizeText('Купить кокаин в Москве')).toBe('купить кокаин в москве');
+    expect(normalizeText('cocaine')).toBe('cocaine');
+    // Cyrillic-only look-alike letters (а, с, е, о, р) must not become Latin.
+    expect(normalizeText('сорт аре')).toBe('сорт аре');
+  });
+
+  it('uses Cyrillic leet inside Cyrillic words', () => {
+    expect(normalizeText('3акладки')).toBe('закладки');
+    expect(normalizeText('к0кс')).toBe('кокс');
+  });
+
+  it('replaces URLs, handles, e-mails and numbers by markers that keep their shape', () => {
+    expect(tokenize('see https://www.shop.example.ru/coke_msk?x=1')).toEqual(['see', '<url>', 'shop.example.ru', 'example.ru', 'shop', 'example', 'coke', 'msk']);
+    expect(tokenize('t.me/weed_bot')).toEqual(['<url>', 't.me', 'weed', 'bot']);
+    expect(tokenize('@coke_dealer')).toEqual(['<handle>', 'coke', 'dealer']);
+    expect(tokenize('mail john.doe@gmail.com')).toEqual(['mail', '<email>', 'gmail.com', 'gmail']);
+    expect(tokenize('call +7 999 123-45-67 or 89991234567 for 500$ 100g 2024')).toEqual(['call', '<phone>', 'or', '<phone>', 'for', '<num>', '$', '<num>', 'g', '<num>']);
+    expect(tokenize('123456')).toEqual(['<longnum>']);
+  });
+
+  it('folds Arabic-Indic and Persian digits and letter variants', () => {
+    expect(tokenize('٣٠٠ ۳۰۰')).toEqual(['<num>', '<num>']);
+    expect(cleanText('ی ک')).toBe('ي ك');
+    expect(cleanText('می\u200cخواهم')).toBe('ميخواهم');
+  });
+
+  it('keeps emoji as tokens and drops variation selectors', () => {
+    expect(tokenize('gras ❄️💊')).toEqual(['gras', '❄', '💊']);
+  });
+
+  it('keeps Korean syllables intact', () => {
+    expect(normalizeText('마약 팝니다')).toBe('마약 팝니다');
+  });
+
+  it('clips long texts to head and tail', () => {
+    const text = `${'a'.repeat(100)}PAYLOAD`;
+    const clipped = clipText(text, 30);
+    expect(clipped.length).toBe(30);
+    expect(clipped.endsWith('PAYLOAD')).toBe(true);
+    expect(clipped.startsWith('a'.repeat(20))).toBe(true);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { fmix32, fnv1a, CHAR_BASIS } from '../../shared/text/feature-hash.js';
+import { DEFAULT_FEATURIZER_PARAMS, FeaturizerConfigError, TextFeaturizer, packFeatures } from '../../shared/text/text-featurizer.js';
+
+describe('TextFeaturizer', () => {
+  const f = new TextFeaturizer({ ...DEFAULT_FEATURIZER_PARAMS, bucketsLog2: 16 });
+
+  it('hashes with 32-bit FNV-1a (reference vectors) and a murmur3 finaliser', () => {
+    // FNV-1a 32 of "a" is 0xe40c292c, of "foobar" 0xbf9cf968 (published test vectors).
+    expect(fnv1a('a', CHAR_BASIS) >>> 0).toBe(0xe40c292c);
+    expect(fnv1a('foobar', CHAR_BASIS) >>> 0).toBe(0xbf9cf968);
+    expect(fmix32(0) >>> 0).toBe(0);
+    expect(fmix32(1) >>> 0).toBe(0x514e28b7);
+  });
+
+  it('counts word unigram, bigram and character 2-5-grams of "<word>"', () => {
+    // "ab": unigram, "<ab>" gives 2-grams <a ab b> (3), 3-grams <ab ab> (2), 4-gram <ab> (1).
+    expect(f.featurize('ab').length).toBe(1 + 6);
+    // "ab cd": two words of 7 each, plus one bigram.
+    expect(f.featurize('ab cd').length).toBe(7 + 7 + 1);
+    // Marker tokens get a unigram only.
+    expect(f.featurize('12345').length).toBe(1);
+  });
+
+  it('maps evasions to the same features as the plain text', () => {
+    expect(Array.from(f.featurize('b u y  c 0 k e'))).toEqual(Array.from(f.featurize('buy coke')));
+    expect(Array.from(f.featurize('kокaин'))).toEqual(Array.from(f.featurize('кокаин')));
+  });
+
+  it('keeps every id inside the bucket range and caps the count', () => {
+    const capped = new TextFeaturizer({ ...DEFAULT_FEATURIZER_PARAMS, bucketsLog2: 10, maxFeatures: 50 });
+    const ids = capped.featurize('a fairly long sentence with many different words in it, more than fifty features');
+    expect(ids.length).toBe(50);
+    for (const id of ids) expect(id >= 0 && id < 1024).toBe(true);
+  });
+
+  it('packs a batch with 1/count weights and zero padding', () => {
+    const batch = f.featurizeBatch(['ab', 'ab cd', '']);
+    expect(batch.rows).toBe(3);
+    expect(batch.width).toBe(15);
+    expect(Array.from(batch.ids.subarray(0, 7))).toEqual(Array.from(f.featurize('ab')));
+    expect(batch.weights[0]).toBeCloseTo(1 / 7, 7);
+    expect(batch.weights[7]).toBe(0);
+    expect(batch.weights[15]).toBeCloseTo(1 / 15, 7);
+    expect(Array.from(batch.weights.subarray(30, 45)).every((w) => w === 0)).toBe(true);
+    const same = packFeatures([f.featurize('ab'), f.featurize('ab cd'), f.featurize('')]);
+    expect(Array.from(same.ids)).toEqual(Array.from(batch.ids));
+  });
+
+  it('rejects bad params with a clear error', () => {
+    expect(() => new TextFeaturizer({ ...DEFAULT_FEATURIZER_PARAMS, charNgramMin: 6, charNgramMax: 3 })).toThrow(FeaturizerConfigError);
+    expect(() => new TextFeaturizer({ ...DEFAULT_FEATURIZER_PARAMS, extra: 1 })).toThrow(/invalid/);
+  });
+});
