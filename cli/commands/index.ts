@@ -12,6 +12,7 @@ export const commands: Record<string, CommandEntry> = {
   api: { summary: 'run the HTTP API', load: () => import('./api.js') },
   queues: { summary: 'inspect queues: list | failed <queue> | retry <queue> | pause | resume | clean', load: () => import('./queues.js') },
   bench: { summary: 'run a benchmark: pipeline | classify | images | api', load: () => import('./bench.js') },
+  hash: { summary: 'print the PDQ hash and quality of image files or URLs', load: () => import('./hash.js') },
   train: { summary: 'train the text classifier: --data <train.jsonl> --out models/<name>', load: () => import('./train.js') },
   eval: { summary: 'evaluate a text model against a keyword baseline: --model models/<name> --data <jsonl>', load: () => import('./eval.js') },
   split: { summary: 'build the text train/calibration/held-out splits from models/data/corpus', load: () => import('./split.js') },
