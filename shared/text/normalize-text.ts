@@ -1,6 +1,6 @@
 import { C_DIGIT, C_LETTER, C_SPACE, C_SYMBOL, charInfo, classOf, codePointInfo } from './char-classes.js';
 import { mayBeUrl, urlTokens } from './url-tokens.js';
-import { foldWord } from './word-folding.js';
+import { foldWord, textScript } from './word-folding.js';
 
 /**
  * Text → tokens, the first half of the featurizer shared by training and serving. Every evasion
@@ -13,13 +13,11 @@ export const NUM_TOKEN = '<num>';
 export const LONGNUM_TOKEN = '<longnum>';
 export const PHONE_TOKEN = '<phone>';
 
-const NON_ASCII = /[^\u0000-\u007f]/; // eslint-disable-line no-control-regex -- the ASCII range starts at NUL
 // Combining marks (accents, Zalgo stacks, Arabic harakat), format characters (zero-width
 // joiners, bidi controls, soft hyphen, BOM), tatweel and the Hangul fillers used as invisible ink.
 const INVISIBLE = /[\p{Mn}\p{Me}\p{Cf}\u0640\u115f\u1160\u3164\uffa0]/gu;
 // Arabic-Indic and Persian digits to ASCII; Persian yeh/kaf and alef maksura to the Arabic forms,
 // since writers of both languages mix them freely.
-const REMAP_TEST = /[\u0660-\u0669\u06f0-\u06f9\u06cc\u06a9\u0649]/;
 const REMAP = /[\u0660-\u0669\u06f0-\u06f9\u06cc\u06a9\u0649]/g;
 function remapChar(ch: string): string {
   const c = ch.charCodeAt(0);
@@ -30,16 +28,72 @@ function remapChar(ch: string): string {
 }
 
 /**
- * Case folding and Unicode clean-up. NFKD then NFC (after dropping marks) is NFKC plus accent
- * folding: "ｂｕｙ", "𝐛𝐮𝐲" and "ⓑⓤⓨ" become "buy", "é" "e", "ё" "е". ASCII skips it all.
+ * What one character becomes: NFKD, marks and invisibles dropped, NFC, remapped, lower-cased.
+ * NFKD-then-NFC after dropping marks is NFKC plus accent folding: "ｂ", "𝐛" and "ⓑ" become "b",
+ * "é" "e", "ё" "е". Since every mark is dropped, mapping character by character equals mapping
+ * the whole string (nothing is left to compose), so results are cached per character.
+ */
+function foldChar(ch: string): string {
+  return ch.normalize('NFKD').replace(INVISIBLE, '').normalize('NFC').replace(REMAP, remapChar).toLowerCase();
+}
+
+const SAME = 1;
+const MAPPED = 2;
+const unitState = new Uint8Array(65536);
+const unitMapped = new Map<number, string>();
+const astralMapped = new Map<number, string | null>();
+
+function unitFold(c: number): number {
+  let st = unitState[c] as number;
+  if (st === 0) {
+    const ch = String.fromCharCode(c);
+    const folded = foldChar(ch);
+    st = folded === ch ? SAME : MAPPED;
+    if (st === MAPPED) unitMapped.set(c, folded);
+    unitState[c] = st;
+  }
+  return st;
+}
+
+/** null when the astral character stays as it is (most emoji). */
+function astralFold(cp: number): string | null {
+  let m = astralMapped.get(cp);
+  if (m === undefined) {
+    const ch = String.fromCodePoint(cp);
+    const folded = foldChar(ch);
+    m = folded === ch ? null : folded;
+    astralMapped.set(cp, m);
+  }
+  return m;
+}
+
+/**
+ * Case folding and Unicode clean-up (see foldChar). Text whose characters all stay as they are
+ * (ASCII, most Cyrillic, Arabic, Hangul, emoji) is returned without copying.
  */
 export function cleanText(text: string): string {
-  let t = text.toLowerCase();
-  if (NON_ASCII.test(t)) {
-    t = t.normalize('NFKD').replace(INVISIBLE, '').normalize('NFC');
-    if (REMAP_TEST.test(t)) t = t.replace(REMAP, remapChar);
+  const t = text.toLowerCase();
+  const n = t.length;
+  let out: string | null = null;
+  let runStart = 0;
+  for (let i = 0; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 128) continue;
+    let mapped: string | null = null;
+    let width = 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      width = 2;
+      mapped = astralFold(t.codePointAt(i) as number);
+    } else if (unitFold(c) === MAPPED) {
+      mapped = unitMapped.get(c) as string;
+    }
+    if (mapped !== null) {
+      out = (out ?? '') + t.slice(runStart, i) + mapped;
+      runStart = i + width;
+    }
+    i += width - 1;
   }
-  return t;
+  return out === null ? t : out + t.slice(runStart);
 }
 
 /** Long texts keep their head and their tail, so padding either end cannot hide the payload. */
@@ -109,7 +163,7 @@ function digitCount(s: string): number {
 }
 
 /** One run of letters/digits/leet symbols from inside a chunk. */
-function emitSegment(seg: string, out: string[]): void {
+function emitSegment(seg: string, out: string[], knownLetters = -1, knownDigits = -1): void {
   let start = 0;
   let end = seg.length;
   // Leet symbols at the edges are punctuation ("wow!", "$", "@"), except a leading "$" before a
@@ -126,8 +180,9 @@ function emitSegment(seg: string, out: string[]): void {
     out.push('$');
     return;
   }
-  const letters = countLetters(s);
-  const digits = digitCount(s);
+  // Trimming removed only leet symbols, so counts from the caller's scan still hold.
+  const letters = knownLetters >= 0 ? knownLetters : countLetters(s);
+  const digits = knownDigits >= 0 ? knownDigits : digitCount(s);
   if (letters === 0) {
     // Decimals do not make a number longer: "1,000.50" is a four-digit amount.
     const dot = s.lastIndexOf('.');
@@ -141,18 +196,18 @@ function emitSegment(seg: string, out: string[]): void {
     let lead = 0;
     while (lead < s.length && classOf(charInfo(s.charCodeAt(lead))) === C_DIGIT) lead++;
     if (lead > 0 && lead + letters === s.length && (lead >= 2 || letters <= 3)) {
-      out.push(NUM_TOKEN, foldWord(s.slice(lead)));
+      out.push(NUM_TOKEN, foldWord(s.slice(lead), context));
       return;
     }
     // "covid19", "user2024": a word and a number.
     let trail = s.length;
     while (trail > 0 && classOf(charInfo(s.charCodeAt(trail - 1))) === C_DIGIT) trail--;
     if (s.length - trail >= 2) {
-      out.push(foldWord(s.slice(0, trail)), numberToken(s.length - trail));
+      out.push(foldWord(s.slice(0, trail), context), numberToken(s.length - trail));
       return;
     }
   }
-  out.push(foldWord(s));
+  out.push(foldWord(s, context));
 }
 
 const APOSTROPHE_RE = /['`\u2019\u02bc\u2018]/g;
@@ -167,6 +222,8 @@ function emitChunk(chunk: string, out: string[]): void {
   // are removed on flush, so "don't" is one word, "dont".
   let segStart = -1;
   let apostrophe = false;
+  let letters = 0;
+  let digits = 0;
   const len = chunk.length;
   for (let i = 0; i < len; i++) {
     const c = chunk.charCodeAt(i);
@@ -181,26 +238,33 @@ function emitChunk(chunk: string, out: string[]): void {
     const cls = classOf(info);
     if (cls === C_LETTER || cls === C_DIGIT || LEET_SYMBOLS.has(c)) {
       if (segStart < 0) segStart = i;
+      if (cls === C_LETTER) letters++;
+      else if (cls === C_DIGIT) digits++;
     } else if (segStart >= 0 && APOSTROPHES.has(c)) {
       apostrophe = true;
     } else if (segStart >= 0 && NUMBER_INNER.has(c) && classOf(charInfo(chunk.charCodeAt(i - 1))) === C_DIGIT && i + 1 < len && classOf(charInfo(chunk.charCodeAt(i + 1))) === C_DIGIT) {
       // keep "1,000.50" whole; it becomes one <num>
     } else {
-      if (segStart >= 0) flushSegment(chunk, segStart, i, apostrophe, out);
+      if (segStart >= 0) flushSegment(chunk, segStart, i, apostrophe, out, letters, digits);
       segStart = -1;
       apostrophe = false;
+      letters = 0;
+      digits = 0;
       if (cls === C_SYMBOL && c !== 36) out.push(width === 1 ? (chunk[i] as string) : chunk.slice(i, i + 2));
     }
     i += width - 1;
   }
-  if (segStart >= 0) flushSegment(chunk, segStart, len, apostrophe, out);
+  if (segStart >= 0) flushSegment(chunk, segStart, len, apostrophe, out, letters, digits);
 }
 
-function flushSegment(chunk: string, start: number, end: number, apostrophe: boolean, out: string[]): void {
+function flushSegment(chunk: string, start: number, end: number, apostrophe: boolean, out: string[], letters: number, digits: number): void {
   let seg = start === 0 && end === chunk.length ? chunk : chunk.slice(start, end);
   if (apostrophe) seg = seg.replace(APOSTROPHE_RE, '');
-  if (seg) emitSegment(seg, out);
+  if (seg) emitSegment(seg, out, letters, digits);
 }
+
+// The current text's script (see textScript); set per call of tokenize, which is synchronous.
+let context = 0;
 
 // Reused chunk boundaries: the tokenizer runs for every item.
 let starts = new Int32Array(256);
@@ -234,6 +298,7 @@ function splitChunks(t: string): number {
 /** Tokens of a text after every folding; `maxChars` bounds the work for huge inputs. */
 export function tokenize(text: string, maxChars = 4000): string[] {
   const t = cleanText(clipText(text, maxChars));
+  context = textScript(t);
   const n = splitChunks(t);
   const out: string[] = [];
   let k = 0;

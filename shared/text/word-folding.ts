@@ -62,7 +62,11 @@ const buf = new Uint16Array(256);
 const total = new Int32Array(4);
 const distinct = new Int32Array(4);
 
-function pickScript(): number {
+/**
+ * The word's own majority script: letters without look-alikes vote first, then all letters; when
+ * every letter is a look-alike and the vote ties, the text's script decides.
+ */
+function pickScript(context: number): number {
   let best = 0;
   for (const s of [S_LATIN, S_CYRILLIC, S_GREEK]) {
     if (best === 0) {
@@ -73,11 +77,58 @@ function pickScript(): number {
     const db = distinct[best] as number;
     if (ds > db || (ds === db && (total[s] as number) > (total[best] as number))) best = s;
   }
+  let anyDistinct = 0;
+  for (const s of [S_LATIN, S_CYRILLIC, S_GREEK]) anyDistinct += distinct[s] as number;
+  if (anyDistinct === 0 && context !== 0 && (total[context] as number) > 0) return context;
   return best;
 }
 
-/** Folds one word; returns the input string itself when nothing changes (the common case). */
-export function foldWord(word: string): string {
+/**
+ * A whole word spelled in Cyrillic or Greek look-alikes inside a Latin text ("fresh сосаіпе and
+ * mdma") is an evasion: fold it to Latin when every letter has a Latin look-alike. Only toward
+ * Latin: Latin words inside Cyrillic text are brands and loanwords ("iphone"), not evasion.
+ */
+function wholeWordToLatin(word: string, script: number): string | null {
+  const map = FOLD[script]?.[S_LATIN];
+  if (!map || word.length < 3) return null;
+  let out = '';
+  for (let i = 0; i < word.length; i++) {
+    const m = map.get(word.charCodeAt(i));
+    if (m === undefined) return null;
+    out += String.fromCharCode(m);
+  }
+  return out;
+}
+
+/** The script of a text: the majority of its letters that have no look-alike elsewhere (0 if none or unclear). */
+export function textScript(text: string): number {
+  let lat = 0;
+  let cyr = 0;
+  let grk = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 65 || AMBIGUOUS[c] === 1) continue;
+    const info = charInfo(c);
+    if (classOf(info) !== C_LETTER) continue;
+    const s = scriptOf(info);
+    if (s === S_LATIN) lat++;
+    else if (s === S_CYRILLIC) cyr++;
+    else if (s === S_GREEK) grk++;
+  }
+  const sum = lat + cyr + grk;
+  if (sum === 0) return 0;
+  // A clear majority only: two thirds of the deciding letters.
+  if (lat * 3 >= sum * 2) return S_LATIN;
+  if (cyr * 3 >= sum * 2) return S_CYRILLIC;
+  if (grk * 3 >= sum * 2) return S_GREEK;
+  return 0;
+}
+
+/**
+ * Folds one word; returns the input string itself when nothing changes (the common case).
+ * `context` is the text's script (textScript), used only to break ties.
+ */
+export function foldWord(word: string, context = 0): string {
   const n = word.length;
   if (n > buf.length) return word;
   // Pass 1, cheap: which scripts, any leet candidates, any letter repeated three times.
@@ -101,8 +152,12 @@ export function foldWord(word: string): string {
       leetish++;
     }
   }
-  const mixed = (scriptMask & 0b1110) !== 0 && ((scriptMask & 0b1110) & ((scriptMask & 0b1110) - 1)) !== 0;
-  if (!mixed && leetish === 0 && !repeats) return word;
+  const scripts = scriptMask & 0b1110;
+  const mixed = scripts !== 0 && (scripts & (scripts - 1)) !== 0;
+  if (!mixed && leetish === 0 && !repeats) {
+    if (context !== S_LATIN || (scripts !== 1 << S_CYRILLIC && scripts !== 1 << S_GREEK) || letters !== n) return word;
+    return wholeWordToLatin(word, scripts === 1 << S_CYRILLIC ? S_CYRILLIC : S_GREEK) ?? word;
+  }
 
   // Pass 2, rare: votes per script, counting only letters without look-alikes when possible.
   total.fill(0);
@@ -115,7 +170,7 @@ export function foldWord(word: string): string {
     total[s] = (total[s] as number) + 1;
     if (AMBIGUOUS[c] === 0) distinct[s] = (distinct[s] as number) + 1;
   }
-  const target = pickScript();
+  const target = pickScript(context);
   // Leet only inside words that are mostly letters: "c0ke" and "k1ll", not "h2o" or "2024".
   const leet = target !== 0 && leetish > 0 && letters >= 2 && letters >= leetish ? LEET[target] : undefined;
   let out = 0;

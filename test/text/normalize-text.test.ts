@@ -32,6 +32,16 @@ describe('normalizeText: each evasion maps to the plain form', () => {
     expect(normalizeText('сорт аре')).toBe('сорт аре');
   });
 
+  it('folds a whole look-alike word toward the script of the text around it', () => {
+    // Every letter of "сосаіпе" is Cyrillic, and every one has a Latin twin: in English text it is cocaine.
+    expect(normalizeText('fresh сосаіпе and mdma')).toBe('fresh cocaine and mdma');
+    // All letters ambiguous and mixed: the text decides (й folds to и with the other accents).
+    expect(normalizeText('fresh сосаіne today')).toBe('fresh cocaine today');
+    expect(normalizeText('свежий сосаіne сегодня')).toBe('свежии сосаіпе сегодня');
+    // A Latin brand inside Russian text stays Latin.
+    expect(normalizeText('продам iphone дешево')).toBe('продам iphone дешево');
+  });
+
   it('uses Cyrillic leet inside Cyrillic words', () => {
     expect(normalizeText('3акладки')).toBe('закладки');
     expect(normalizeText('к0кс')).toBe('кокс');
