@@ -43,11 +43,10 @@ export function hash256FromHex(text: string): Hash256 {
   if (!HEX_RE.test(text)) {
     throw new HashFormatError(`a 256-bit hash is 64 hex digits, got ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text)}`);
   }
+  // Native hex decoding: banks load a million of these, and 16 parseInt calls each was the cost.
+  const bytes = Buffer.from(text, 'hex');
   const hash = emptyHash256();
-  for (let w = 0; w < HASH256_WORDS; w++) {
-    const at = (HASH256_WORDS - 1 - w) * 4;
-    hash[w] = Number.parseInt(text.slice(at, at + 4), 16);
-  }
+  for (let w = 0; w < HASH256_WORDS; w++) hash[w] = bytes.readUInt16BE((HASH256_WORDS - 1 - w) * 2);
   return hash;
 }
 
