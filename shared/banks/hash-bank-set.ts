@@ -73,6 +73,8 @@ export interface HashBankSetOptions {
   threshold?: number;
   /** Hashes of images below this PDQ quality are not matched (flat images collide). */
   minQuality?: number;
+  /** Room to allocate up front (load() passes the row count): saves regrowing a large index. */
+  expectedEntries?: number;
 }
 
 export class BankError extends Error {
@@ -86,11 +88,11 @@ interface StoredBank extends Bank {
 export class HashBankSet {
   readonly threshold: number;
   readonly minQuality: number;
-  private readonly index = new HashIndex();
+  private readonly index: HashIndex;
   private readonly banksByName = new Map<string, StoredBank>();
   private readonly banksBySlot: (StoredBank | undefined)[] = [];
   /** Index id -> bank slot + 1 (0 = free id). Grows with the index. */
-  private bankOfId = new Uint16Array(1024);
+  private bankOfId: Uint16Array;
   /** Most entries carry no note or source id; only those that do cost an object. */
   private readonly extras = new Map<number, { note?: string; sourceId?: string }>();
   /** Order-independent fingerprint of the entries, kept up to date on add/remove. */
@@ -101,6 +103,8 @@ export class HashBankSet {
   constructor(options: HashBankSetOptions = {}) {
     this.threshold = options.threshold ?? DEFAULT_MATCH_RADIUS;
     this.minQuality = options.minQuality ?? 50;
+    this.index = new HashIndex({ initialCapacity: options.expectedEntries ?? 1024 });
+    this.bankOfId = new Uint16Array(Math.max(1024, options.expectedEntries ?? 0));
     if (!Number.isInteger(this.threshold) || this.threshold < 0 || this.threshold > MAX_INDEX_RADIUS) {
       throw new RangeError(`threshold must be an integer 0..${MAX_INDEX_RADIUS}, got ${this.threshold}`);
     }
@@ -111,7 +115,7 @@ export class HashBankSet {
 
   /** Build from stored rows: bank definitions first, then their entries. */
   static load(banks: readonly BankRow[], entries: readonly BankEntryRow[], options: HashBankSetOptions = {}): HashBankSet {
-    const set = new HashBankSet(options);
+    const set = new HashBankSet({ expectedEntries: entries.length, ...options });
     for (const bank of banks) set.addBank(bank);
     for (const entry of entries) set.addEntry(entry);
     return set;
@@ -249,7 +253,7 @@ export class HashBankSet {
   }
 
   private findId(bank: StoredBank, hash: Hash256): number | undefined {
-    return this.index.query(hash, 0).find((m) => this.bankOfId[m.id] === bank.slot + 1)?.id;
+    return this.index.findExact(hash).find((id) => this.bankOfId[id] === bank.slot + 1);
   }
 
   private entryOf(id: number, bank: StoredBank): BankEntry {

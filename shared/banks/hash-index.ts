@@ -121,6 +121,20 @@ export class HashIndex {
     for (let id = 0; id < this.highWater; id++) if (this.alive[id] === 1) yield id;
   }
 
+  /** Ids of entries identical to `hash`: one bucket of one table holds them all, no probing. */
+  findExact(hash: Hash256): number[] {
+    const q = packQuery(hash);
+    const pool = this.buckets.data;
+    const list = hash[0] ?? 0; // table 0
+    const start = this.buckets.start(list);
+    const out: number[] = [];
+    for (let i = start, end = start + this.buckets.length(list); i < end; i++) {
+      const id = pool[i] ?? 0;
+      if (boundedDistance(this.hashes, id * WORDS32, q, 0) === 0) out.push(id);
+    }
+    return out.sort((a, b) => a - b);
+  }
+
   /** Every live entry within `radius` of `query`, nearest first (ties by id). */
   query(query: Hash256, radius: number = DEFAULT_MATCH_RADIUS): IndexMatch[] {
     checkRadius(radius);

@@ -105,9 +105,14 @@ describe('HashIndex incremental updates', () => {
     const h = randomHash(rng(3));
     const a = index.add(h);
     const b = index.add(h);
+    const near = h.slice();
+    near[3] = (near[3] ?? 0) ^ 1;
+    index.add(near);
     expect(index.query(h, 0).map((m) => m.id)).toEqual([a, b]);
+    expect(index.findExact(h)).toEqual([a, b]);
     index.remove(a);
     expect(index.query(h, 0).map((m) => m.id)).toEqual([b]);
+    expect(index.findExact(h)).toEqual([b]);
   });
 
   it('handles a bucket far larger than average (many hashes sharing a substring)', () => {
