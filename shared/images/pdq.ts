@@ -102,10 +102,10 @@ export function jaroszWindowSize(dimension: number): number {
   return Math.floor((dimension + 2 * DOWNSAMPLE - 1) / (2 * DOWNSAMPLE));
 }
 
-function jaroszFilter(buf: Float64Array, scratch: Float64Array, rows: number, cols: number, windowAlongRows: number, windowAlongCols: number): void {
+function jaroszFilter(buf: Float64Array, tmp: Float64Array, rows: number, cols: number, windowAlongRows: number, windowAlongCols: number): void {
   for (let pass = 0; pass < JAROSZ_PASSES; pass++) {
-    for (let i = 0; i < rows; i++) box1d(buf, scratch, i * cols, cols, 1, windowAlongRows);
-    boxDown(scratch, buf, rows, cols, windowAlongCols);
+    for (let i = 0; i < rows; i++) box1d(buf, tmp, i * cols, cols, 1, windowAlongRows);
+    boxDown(tmp, buf, rows, cols, windowAlongCols);
   }
 }
 
