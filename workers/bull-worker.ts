@@ -19,6 +19,7 @@ export interface BullWorkerOptions {
  */
 export class BullPipelineWorker implements PipelineWorker {
   readonly worker: Worker;
+  private readonly connection: ReturnType<typeof createRedisConnection>;
 
   constructor(
     readonly name: string,
@@ -26,8 +27,9 @@ export class BullPipelineWorker implements PipelineWorker {
     private readonly options: BullWorkerOptions,
   ) {
     const lockDuration = options.lockDurationMs ?? 30_000;
+    this.connection = createRedisConnection(options.redisUrl, 'worker');
     const opts: WorkerOptions = {
-      connection: createRedisConnection(options.redisUrl, 'worker'),
+      connection: this.connection,
       prefix: options.prefix,
       concurrency: options.concurrency,
       autorun: false,
@@ -52,6 +54,8 @@ export class BullPipelineWorker implements PipelineWorker {
   async close(): Promise<void> {
     await this.worker.close();
     await this.worker.disconnect();
+    // BullMQ leaves a connection it was given open; it is ours to close.
+    if (this.connection.status !== 'end') this.connection.disconnect();
   }
 }
 

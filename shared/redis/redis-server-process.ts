@@ -93,7 +93,7 @@ async function readPidFile(pidFile: string): Promise<{ pid: number; port: number
   return pid && port ? { pid, port } : null;
 }
 
-async function runningServer(pidFile: string): Promise<{ port: number } | null> {
+export async function runningServer(pidFile: string): Promise<{ port: number } | null> {
   const rec = await readPidFile(pidFile);
   if (!rec) return null;
   try {
