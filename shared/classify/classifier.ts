@@ -33,6 +33,8 @@ export class Classifier {
   constructor(
     private readonly signals: readonly Signal[],
     private readonly loadMedia: MediaLoader = async () => [],
+    /** Releases what the signals run on (inference pools). */
+    private readonly release: () => Promise<void> = async () => undefined,
   ) {
     this.modelVersion = combinedVersion(signals);
   }
@@ -60,5 +62,6 @@ export class Classifier {
 
   async close(): Promise<void> {
     await Promise.all(this.signals.map((s) => s.close?.()));
+    await this.release();
   }
 }

@@ -1,20 +1,62 @@
+import { access } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { Classifier } from '../classify/classifier.js';
+import { loadMedia } from '../images/media-loader.js';
+import type { ImageModelInput, ImageModelResult } from '../images/nsfw-runner.js';
+import { loadModelFolder, ModelLoadError } from '../models/model-manifest.js';
+import { InferencePool } from '../onnx/inference-pool.js';
 import { loadRuleList } from '../rules/rule-list.js';
 import { RulesSignal } from '../rules/rules-signal.js';
+import { ImageModelSignal, NSFW_POLICY_LABELS } from '../signals/image-model-signal.js';
 import type { Signal } from '../signals/signal.js';
+import { TextModelSignal } from '../signals/text-model-signal.js';
+
+const TEXT_RUNNER = new URL('../text/text-runner.ts', import.meta.url);
+const IMAGE_RUNNER = new URL('../images/nsfw-runner.ts', import.meta.url);
+
+/** `none` switches a model off; anything else must load, or start-up stops with the reason. */
+async function modelDir(setting: string, what: string): Promise<string | null> {
+  if (setting === 'none') return null;
+  const dir = path.resolve(setting);
+  try {
+    await access(dir);
+  } catch {
+    throw new ModelLoadError(`${what} folder ${dir} does not exist (set it to a model folder, or to 'none' to run without it)`);
+  }
+  return dir;
+}
 
 /**
- * Builds the classifier from configuration: the rule list, then each configured model. A model
- * named in the config that cannot load stops start-up with the reason (no silent fallback).
+ * Builds the classifier from configuration: the rule list, the text model and the image model,
+ * each model in its own pool of worker threads so inference never blocks the event loop.
  */
 export async function buildClassifier(config: Config, logger: Logger): Promise<Classifier> {
-  const signals: Signal[] = [];
-  const rules = await loadRuleList(path.resolve(config.RULES_FILE));
-  signals.push(new RulesSignal(rules));
-  const classifier = new Classifier(signals);
+  const signals: Signal[] = [new RulesSignal(await loadRuleList(path.resolve(config.RULES_FILE)))];
+  const pools: { close(): Promise<void> }[] = [];
+  // Inference threads share the cores with the event loop and Redis; one onnxruntime thread each.
+  const threads = Math.max(1, Math.min(config.INFERENCE_THREADS, os.availableParallelism()));
+
+  const textDir = await modelDir(config.TEXT_MODEL, 'TEXT_MODEL');
+  if (textDir) {
+    const folder = await loadModelFolder(textDir);
+    const pool = await InferencePool.start<string, Record<string, number>>({ runnerModule: TEXT_RUNNER, modelDir: textDir, threads, intraOpNumThreads: 1 });
+    pools.push(pool);
+    signals.push(new TextModelSignal({ manifest: folder.manifest, runBatch: pool.runBatch }));
+  }
+  const imageDir = await modelDir(config.IMAGE_MODEL, 'IMAGE_MODEL');
+  if (imageDir) {
+    const folder = await loadModelFolder(imageDir);
+    const pool = await InferencePool.start<ImageModelInput, ImageModelResult>({ runnerModule: IMAGE_RUNNER, modelDir: imageDir, threads: 1, intraOpNumThreads: 1 });
+    pools.push(pool);
+    signals.push(new ImageModelSignal({ manifest: folder.manifest, runBatch: pool.runBatch, policyLabels: NSFW_POLICY_LABELS }));
+  }
+
+  const classifier = new Classifier(signals, (item) => loadMedia(item.media), async () => {
+    await Promise.all(pools.map((p) => p.close()));
+  });
   logger.info({ model_version: classifier.modelVersion, signals: signals.map((s) => s.name) }, 'classifier ready');
   return classifier;
 }
