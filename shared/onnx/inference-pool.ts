@@ -13,6 +13,7 @@ export interface InferencePoolOptions {
 
 interface Slot {
   worker: Worker;
+  alive: boolean;
   inFlight: Map<number, { resolve: (v: unknown[]) => void; reject: (e: Error) => void }>;
 }
 
@@ -43,7 +44,7 @@ export class InferencePool<In, Out> {
     const worker = startTsWorker(new URL('./inference-thread.ts', import.meta.url), {
       workerData: { runnerModule: this.options.runnerModule.href, options: runnerOptions },
     });
-    const slot: Slot = { worker, inFlight: new Map() };
+    const slot: Slot = { worker, alive: true, inFlight: new Map() };
     return new Promise((resolve, reject) => {
       let ready = false;
       worker.on('message', (msg: { ready?: boolean; error?: string; id?: number; outputs?: unknown[] }) => {
@@ -63,6 +64,7 @@ export class InferencePool<In, Out> {
         if (!ready) reject(new InferenceThreadError(`model runner failed to start: ${e.message}`));
       });
       worker.on('exit', (code) => {
+        slot.alive = false;
         for (const p of slot.inFlight.values()) p.reject(new InferenceThreadError(`inference thread exited (code ${code})`));
         slot.inFlight.clear();
         if (ready && !this.closing) void this.replace(slot);
@@ -70,16 +72,30 @@ export class InferencePool<In, Out> {
     });
   }
 
-  private async replace(dead: Slot): Promise<void> {
-    const fresh = await this.spawn().catch(() => null);
-    const i = this.slots.indexOf(dead);
-    if (fresh && i !== -1) this.slots[i] = fresh;
+  private replacing: Promise<void> | null = null;
+
+  private replace(dead: Slot): Promise<void> {
+    const attempt = this.spawn().then(
+      (fresh) => {
+        const i = this.slots.indexOf(dead);
+        if (i !== -1) this.slots[i] = fresh;
+      },
+      () => undefined,
+    );
+    this.replacing = attempt.finally(() => (this.replacing = null));
+    return this.replacing;
   }
 
-  runBatch = (inputs: readonly In[]): Promise<Out[]> => {
-    if (inputs.length === 0) return Promise.resolve([]);
-    if (this.closing) return Promise.reject(new InferenceThreadError('inference pool is closed'));
-    const slot = this.slots.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
+  runBatch = async (inputs: readonly In[]): Promise<Out[]> => {
+    if (inputs.length === 0) return [];
+    if (this.closing) throw new InferenceThreadError('inference pool is closed');
+    let alive = this.slots.filter((s) => s.alive);
+    if (alive.length === 0 && this.replacing) {
+      await this.replacing;
+      alive = this.slots.filter((s) => s.alive);
+    }
+    if (alive.length === 0) throw new InferenceThreadError('no inference thread is running');
+    const slot = alive.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
     const id = this.nextId++;
     return new Promise<Out[]>((resolve, reject) => {
       slot.inFlight.set(id, { resolve: resolve as (v: unknown[]) => void, reject });
