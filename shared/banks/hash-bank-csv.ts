@@ -90,19 +90,29 @@ export interface ImportSummary {
   duplicates: number;
 }
 
+/**
+ * Parse a hash list meant for `bank` and check every line against it (label, note and source id
+ * limits); throws BankImportError with every bad line's number, else returns the lines.
+ * Shared by the in-memory import below and the store's import (bank-store.ts).
+ */
+export function validateHashCsv(bank: { bank: string; label: string }, text: string): HashCsvLine[] {
+  const { lines, problems } = parseHashCsv(text);
+  for (const l of lines) {
+    if (l.label !== undefined && l.label !== bank.label) {
+      problems.push({ line: l.line, message: `label '${l.label}' does not match bank '${bank.bank}' (label '${bank.label}')` });
+    }
+    const checked = bankEntryRowSchema.safeParse({ bank: bank.bank, hash: l.hash, note: l.note, source_id: l.sourceId });
+    if (!checked.success) problems.push({ line: l.line, message: checked.error.issues.map((e) => `${e.path.join('.')}: ${e.message}`).join('; ') });
+  }
+  if (problems.length > 0) throw new BankImportError(problems.sort((a, b) => a.line - b.line));
+  return lines;
+}
+
 /** Import a hash list into an existing bank; throws BankImportError (nothing added) on any bad line. */
 export function importHashCsv(set: HashBankSet, bankName: string, text: string): ImportSummary {
   const bank = set.getBank(bankName);
   if (!bank) throw new BankError(`no bank named '${bankName}'`);
-  const { lines, problems } = parseHashCsv(text);
-  for (const l of lines) {
-    if (l.label !== undefined && l.label !== bank.label) {
-      problems.push({ line: l.line, message: `label '${l.label}' does not match bank '${bankName}' (label '${bank.label}')` });
-    }
-    const checked = bankEntryRowSchema.safeParse({ bank: bankName, hash: l.hash, note: l.note, source_id: l.sourceId });
-    if (!checked.success) problems.push({ line: l.line, message: checked.error.issues.map((e) => `${e.path.join('.')}: ${e.message}`).join('; ') });
-  }
-  if (problems.length > 0) throw new BankImportError(problems.sort((a, b) => a.line - b.line));
+  const lines = validateHashCsv(bank, text);
   let added = 0;
   for (const l of lines) {
     if (set.addEntry({ bank: bankName, hash: l.hash, ...(l.note !== undefined && { note: l.note }), ...(l.sourceId !== undefined && { source_id: l.sourceId }) })) added++;

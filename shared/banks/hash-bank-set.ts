@@ -145,6 +145,20 @@ export class HashBankSet {
     return true;
   }
 
+  /** Change a bank's settings in place (its entries stay): what a stored bank edit becomes. */
+  updateBank(row: BankRow): Bank {
+    const bank = bankRowSchema.parse(row);
+    const stored = this.requireBank(bank.bank);
+    Object.assign(stored, bank);
+    this.touch();
+    return withoutSlot(stored);
+  }
+
+  /** Add the bank, or update it when it exists: applying a stored row twice is harmless. */
+  upsertBank(row: BankRow): Bank {
+    return this.banksByName.has(row.bank) ? this.updateBank(row) : this.addBank(row);
+  }
+
   setEnabled(name: string, enabled: boolean): void {
     this.requireBank(name).enabled = enabled;
     this.touch();

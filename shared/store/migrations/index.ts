@@ -4,6 +4,7 @@ import * as subjectStatus from './20261123-0003-subject-status.js';
 import * as outbox from './20261123-0004-outbox.js';
 import * as searchIndex from './20261123-0005-search-index.js';
 import * as principals from './20261123-0006-principals.js';
+import * as hashBanks from './20261123-0300-hash-banks.js';
 
 export interface Migration {
   id: string;
@@ -11,4 +12,4 @@ export interface Migration {
 }
 
 /** Applied in this order, each once; a new change is a new file appended here. */
-export const migrations: readonly Migration[] = [items, events, subjectStatus, outbox, searchIndex, principals];
+export const migrations: readonly Migration[] = [items, events, subjectStatus, outbox, searchIndex, principals, hashBanks];
