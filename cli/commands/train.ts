@@ -8,14 +8,14 @@ import { trainModel } from '../../shared/text-training/train-model.js';
 
 const HELP = `usage: modpipe train --data <train.jsonl> --out models/<name>
          [--calibration <jsonl>] [--heldout <jsonl>] [--name N] [--version 1.0.0]
-         [--seed 1] [--epochs 25] [--dim 32] [--lr 0.5]
-         [--buckets-log2 18] [--char-ngrams 2-5] [--word-ngrams 2] [--max-features 1024]
+         [--seed 1] [--epochs 40] [--dim 32] [--lr 2] [--positive-weight 2] [--dropout 0.3] [--ensemble 1]
+         [--buckets-log2 18] [--char-ngrams 2-5] [--word-ngrams 2] [--max-features 1024] [--phonetic-min-n 3]
 
 Trains the fastText-style text classifier, exports model.onnx, picks thresholds on the calibration
 split (default: calibration.jsonl beside --data) and writes manifest.json and MODEL_CARD.md.
 --heldout is scored after every choice is made, for the manifest and card only.`;
 
-export const TRAIN_DEFAULTS = { seed: 1, epochs: 25, dim: 32, lr: 0.5 };
+export const TRAIN_DEFAULTS = { seed: 1, epochs: 40, dim: 32, lr: 2, positiveWeight: 2, dropout: 0.3, ensemble: 1 };
 
 function int(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -47,6 +47,10 @@ export async function run(args: string[]): Promise<number> {
       epochs: { type: 'string' },
       dim: { type: 'string' },
       lr: { type: 'string' },
+      'positive-weight': { type: 'string' },
+      dropout: { type: 'string' },
+      ensemble: { type: 'string' },
+      'phonetic-min-n': { type: 'string' },
       'buckets-log2': { type: 'string' },
       'char-ngrams': { type: 'string' },
       'word-ngrams': { type: 'string' },
@@ -65,6 +69,10 @@ export async function run(args: string[]): Promise<number> {
   const name = values.name ?? path.basename(path.resolve(values.out));
   const lr = values.lr === undefined ? TRAIN_DEFAULTS.lr : Number(values.lr);
   if (!(lr > 0 && lr <= 10)) throw new UsageError(`--lr must be in (0, 10], got '${values.lr}'`);
+  const positiveWeight = values['positive-weight'] === undefined ? TRAIN_DEFAULTS.positiveWeight : Number(values['positive-weight']);
+  if (!(positiveWeight > 0 && positiveWeight <= 100)) throw new UsageError(`--positive-weight must be in (0, 100], got '${values['positive-weight']}'`);
+  const dropout = values.dropout === undefined ? TRAIN_DEFAULTS.dropout : Number(values.dropout);
+  if (!(dropout >= 0 && dropout < 1)) throw new UsageError(`--dropout must be in [0, 1), got '${values.dropout}'`);
 
   let charMin = DEFAULT_FEATURIZER_PARAMS.charNgramMin;
   let charMax = DEFAULT_FEATURIZER_PARAMS.charNgramMax;
@@ -81,6 +89,7 @@ export async function run(args: string[]): Promise<number> {
     charNgramMax: charMax,
     wordNgrams: int(values['word-ngrams'], 'word-ngrams', DEFAULT_FEATURIZER_PARAMS.wordNgrams, 1, 3),
     maxFeatures: int(values['max-features'], 'max-features', DEFAULT_FEATURIZER_PARAMS.maxFeatures, 8, 65_536),
+    phoneticMinN: int(values['phonetic-min-n'], 'phonetic-min-n', DEFAULT_FEATURIZER_PARAMS.phoneticMinN, 0, 8),
   });
   if (!params.success) throw new UsageError(`featurizer options: ${params.error.issues.map((i) => i.message).join('; ')}`);
 
@@ -95,6 +104,9 @@ export async function run(args: string[]): Promise<number> {
     epochs: int(values.epochs, 'epochs', TRAIN_DEFAULTS.epochs, 1, 1000),
     dim: int(values.dim, 'dim', TRAIN_DEFAULTS.dim, 1, 512),
     lr,
+    positiveWeight,
+    featureDropout: dropout,
+    ensemble: int(values.ensemble, 'ensemble', TRAIN_DEFAULTS.ensemble, 1, 32),
     featurizer: params.data as TextFeaturizerParams,
     log: (line) => process.stdout.write(`${line}\n`),
   });

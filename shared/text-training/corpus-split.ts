@@ -44,7 +44,10 @@ function stratum(r: TextRecord): string {
 export function splitRecords(input: readonly TextRecord[], o: SplitOptions = DEFAULT_SPLIT): SplitResult {
   // Order by content first, so the input's file order cannot change the outcome.
   const keyed = input.map((r) => ({ r, norm: normalizeText(r.text) })).map((x) => ({ ...x, hash: digest(`${x.norm}\u0000${stratum(x.r)}`) }));
-  keyed.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+  // Equal normalised texts tie on the hash; the raw text breaks the tie, so which spelling of a
+  // duplicate is kept does not depend on file order either.
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  keyed.sort((a, b) => cmp(a.hash, b.hash) || cmp(a.r.text, b.r.text) || cmp(JSON.stringify(a.r), JSON.stringify(b.r)));
 
   const byText = new Map<string, (typeof keyed)[number]>();
   let exactDuplicates = 0;
@@ -102,7 +105,10 @@ export function splitRecords(input: readonly TextRecord[], o: SplitOptions = DEF
       for (const m of cluster.members) splits[best].push((unique[m] as (typeof unique)[number]).r);
     }
   }
-  for (const s of SPLITS) splits[s].sort((a, b) => (digest(a.text) < digest(b.text) ? -1 : 1));
+  for (const s of SPLITS) {
+    const order = new Map(splits[s].map((r) => [r, digest(JSON.stringify(r))]));
+    splits[s].sort((a, b) => cmp(order.get(a) as string, order.get(b) as string));
+  }
   const multi = [...clusters.values()].filter((m) => m.length > 1);
   return {
     splits,

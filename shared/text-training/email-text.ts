@@ -47,7 +47,10 @@ function decodeBody(part: Part): string {
   } else {
     return part.body;
   }
-  return bytes.toString(charset.includes('utf-8') || charset.includes('utf8') ? 'utf8' : 'latin1');
+  if (/8859|1252|ascii|latin/.test(charset)) return bytes.toString('latin1');
+  // UTF-8 when declared, or when undeclared and the bytes are valid UTF-8; Latin-1 otherwise.
+  const utf8 = bytes.toString('utf8');
+  return charset.includes('utf') || !utf8.includes('\ufffd') ? utf8 : bytes.toString('latin1');
 }
 
 const ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", copy: '©', reg: '®' };

@@ -85,6 +85,11 @@ export class FastTextModel {
     return out;
   }
 
+  /** The exportable form: see foldedTable. */
+  toLinear(): LinearTextModel {
+    return new LinearTextModel(this.buckets, this.labelCount, this.foldedTable(), Float32Array.from(this.bias));
+  }
+
   /**
    * The embedding table multiplied through the linear layer: [buckets, labels]. The model is
    * linear up to the sigmoid, so mean(E[ids]) · Wᵀ = mean((E · Wᵀ)[ids]); exporting this product
@@ -105,6 +110,51 @@ export class FastTextModel {
       }
     }
     return table;
+  }
+}
+
+/**
+ * What is exported: per bucket, one logit contribution per label ([buckets, labels]), and a bias.
+ * Averaging several such models (an ensemble of seeds) averages their logits and is again one
+ * model of the same shape, so an ensemble costs nothing at serving time.
+ */
+export class LinearTextModel {
+  constructor(
+    readonly buckets: number,
+    readonly labelCount: number,
+    readonly table: Float32Array,
+    readonly bias: Float32Array,
+  ) {}
+
+  static average(models: readonly LinearTextModel[]): LinearTextModel {
+    const first = models[0];
+    if (!first) throw new Error('average of no models');
+    const table = new Float32Array(first.table.length);
+    const bias = new Float32Array(first.bias.length);
+    for (let i = 0; i < table.length; i++) {
+      let s = 0;
+      for (const m of models) s += m.table[i] as number;
+      table[i] = s / models.length;
+    }
+    for (let k = 0; k < bias.length; k++) {
+      let s = 0;
+      for (const m of models) s += m.bias[k] as number;
+      bias[k] = s / models.length;
+    }
+    return new LinearTextModel(first.buckets, first.labelCount, table, bias);
+  }
+
+  /** Sigmoid scores as the exported graph computes them (mean of table rows + bias). */
+  score(features: Int32Array): Float64Array {
+    const K = this.labelCount;
+    const out = new Float64Array(K);
+    const n = features.length;
+    for (let f = 0; f < n; f++) {
+      const row = (features[f] as number) * K;
+      for (let k = 0; k < K; k++) out[k] = (out[k] as number) + (this.table[row + k] as number);
+    }
+    for (let k = 0; k < K; k++) out[k] = sigmoid((n ? (out[k] as number) / n : 0) + (this.bias[k] as number));
+    return out;
   }
 }
 

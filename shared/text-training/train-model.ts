@@ -5,7 +5,7 @@ import { TEXT_FEATURIZER_NAME, TextFeaturizer, type TextFeaturizerParams } from 
 import { TextModelSession } from '../text/text-model-session.js';
 import { TEXT_LABELS, labelVector, readStrictJsonl, type TextRecord } from './dataset.js';
 import type { EvalReport } from './evaluation.js';
-import { trainFastText, type FastTextModel, type TrainingSample } from './fasttext-trainer.js';
+import { LinearTextModel, trainFastText, type TrainingSample } from './fasttext-trainer.js';
 import { KeywordBaseline } from './keyword-baseline.js';
 import { renderModelCard, writeModelFolder } from './model-package.js';
 import { TEXT_MODEL_INPUTS, TEXT_MODEL_OUTPUTS, buildTextModelOnnx } from './onnx-export.js';
@@ -24,13 +24,18 @@ export interface TrainModelOptions {
   epochs: number;
   dim: number;
   lr: number;
+  /** See TrainOptions. */
+  positiveWeight: number;
+  featureDropout: number;
+  /** Models trained with seeds seed, seed+1, ...; their logits are averaged into one exported model. */
+  ensemble: number;
   featurizer: TextFeaturizerParams;
   log?: (line: string) => void;
 }
 
 export interface TrainModelResult {
   manifest: ModelManifest;
-  model: FastTextModel;
+  model: LinearTextModel;
   calibration: EvalReport;
   heldout?: EvalReport;
 }
@@ -80,17 +85,26 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
   log(`featurized in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${(featureCount / samples.length).toFixed(0)} features per text`);
 
   const t1 = performance.now();
-  const model = trainFastText(samples, labels.length, featurizer.buckets, {
-    dim: o.dim,
-    epochs: o.epochs,
-    lr: o.lr,
-    seed: o.seed,
-    onEpoch: (e, loss) => log(`epoch ${e}/${o.epochs} loss ${loss.toFixed(5)}`),
-  });
+  const members: LinearTextModel[] = [];
+  for (let m = 0; m < o.ensemble; m++) {
+    const trained = trainFastText(samples, labels.length, featurizer.buckets, {
+      dim: o.dim,
+      epochs: o.epochs,
+      lr: o.lr,
+      seed: o.seed + m,
+      positiveWeight: o.positiveWeight,
+      featureDropout: o.featureDropout,
+      onEpoch: (e, loss) => {
+        if (e === o.epochs || e % 10 === 0) log(`model ${m + 1}/${o.ensemble} epoch ${e}/${o.epochs} loss ${loss.toFixed(5)}`);
+      },
+    });
+    members.push(trained.toLinear());
+  }
+  const model = LinearTextModel.average(members);
   log(`trained in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
 
   const onnx = buildTextModelOnnx(
-    { table: model.foldedTable(), bias: model.bias, buckets: featurizer.buckets, labels },
+    { table: model.table, bias: model.bias, buckets: featurizer.buckets, labels },
     { name: o.name, version: o.version, labels: labels.join(',') },
   );
   const manifest: ModelManifest = {
@@ -109,6 +123,9 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
       epochs: o.epochs,
       lr: o.lr,
       seed: o.seed,
+      positiveWeight: o.positiveWeight,
+      featureDropout: o.featureDropout,
+      ensemble: o.ensemble,
       trainData: o.trainPath,
       trainSha256: await sha256(o.trainPath),
       calibrationData: o.calibPath,

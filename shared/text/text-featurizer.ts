@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHAR_BASIS, FNV_PRIME, WORD_BASIS, fmix32, fnv1a, pairHash } from './feature-hash.js';
 import { tokenize } from './normalize-text.js';
+import { phoneticKey } from './phonetic-key.js';
 
 /**
  * Tokens → hashed feature ids: character n-grams of each word (with < > word boundaries, as in
@@ -24,6 +25,12 @@ export const textFeaturizerParamsSchema = z
     maxChars: z.number().int().min(16).max(1_000_000),
     /** Character n-grams are taken from at most this many characters of a word. */
     maxWordChars: z.number().int().min(1).max(256),
+    /**
+     * Also hash each word's phonetic key (shared/text/phonetic-key.ts) when it differs from the
+     * word: its unigram and character 3..charNgramMax-grams, in the same hash space as plain
+     * words, so "кокаин" meets "Kokain" and "cocaine". 0 = off.
+     */
+    phoneticMinN: z.number().int().min(0).max(8).default(0),
   })
   .strict()
   .refine((p) => p.charNgramMin <= p.charNgramMax, { message: 'charNgramMin must not exceed charNgramMax' });
@@ -37,6 +44,7 @@ export const DEFAULT_FEATURIZER_PARAMS: TextFeaturizerParams = {
   maxFeatures: 1024,
   maxChars: 3000,
   maxWordChars: 32,
+  phoneticMinN: 3,
 };
 
 /** A padded batch: row i holds text i's feature ids, weights 1/count, then zero padding. */
@@ -81,7 +89,7 @@ export class TextFeaturizer {
 
   /** Writes up to maxFeatures ids of `text` into out[offset...]; returns how many. */
   featurizeInto(text: string, out: Int32Array, offset: number): number {
-    const { charNgramMin: minn, charNgramMax: maxn, wordNgrams, maxFeatures, maxChars, maxWordChars } = this.params;
+    const { charNgramMin: minn, wordNgrams, maxFeatures, maxChars, phoneticMinN } = this.params;
     const mask = this.mask;
     const limit = offset + maxFeatures;
     const hist = this.pairs;
@@ -102,23 +110,39 @@ export class TextFeaturizer {
       hist[0] = wh;
       seen++;
       if (!wantsCharNgrams(token)) continue;
-      // Character n-grams of "<token>", hashed incrementally: each start position extends one
-      // code unit at a time, emitting once the n-gram is long enough.
-      const len = Math.min(token.length, maxWordChars) + 2;
-      for (let i = 0; i + minn <= len && n < limit; i++) {
-        let h = CHAR_BASIS;
-        const end = Math.min(len, i + maxn);
-        for (let j = i; j < end; j++) {
-          const c = j === 0 ? 60 : j === len - 1 ? 62 : token.charCodeAt(j - 1);
-          h = Math.imul(h ^ c, FNV_PRIME);
-          if (j - i + 1 >= minn) {
-            out[n++] = fmix32(h) & mask;
-            if (n >= limit) break;
-          }
+      n = this.charNgrams(token, minn, out, n, limit);
+      if (phoneticMinN > 0 && n < limit) {
+        const key = phoneticKey(token);
+        if (key !== null && key !== token) {
+          out[n++] = fmix32(fnv1a(key, WORD_BASIS)) & mask;
+          n = this.charNgrams(key, phoneticMinN, out, n, limit);
         }
       }
     }
     return n - offset;
+  }
+
+  /**
+   * Character n-grams of "<word>", hashed incrementally: each start position extends one code
+   * unit at a time, emitting once the n-gram is long enough. Returns the new write position.
+   */
+  private charNgrams(word: string, minn: number, out: Int32Array, n: number, limit: number): number {
+    const maxn = this.params.charNgramMax;
+    const mask = this.mask;
+    const len = Math.min(word.length, this.params.maxWordChars) + 2;
+    for (let i = 0; i + minn <= len && n < limit; i++) {
+      let h = CHAR_BASIS;
+      const end = Math.min(len, i + maxn);
+      for (let j = i; j < end; j++) {
+        const c = j === 0 ? 60 : j === len - 1 ? 62 : word.charCodeAt(j - 1);
+        h = Math.imul(h ^ c, FNV_PRIME);
+        if (j - i + 1 >= minn) {
+          out[n++] = fmix32(h) & mask;
+          if (n >= limit) return n;
+        }
+      }
+    }
+    return n;
   }
 
   /** Feature ids of one text, as a fresh array (training keeps them). */

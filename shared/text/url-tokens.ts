@@ -1,3 +1,5 @@
+import { foldWord } from './word-folding.js';
+
 /**
  * URLs, e-mail addresses and @handles become a marker token plus the parts that identify where
  * they point: the host (a unigram, never split into character n-grams) and a few words from
@@ -25,7 +27,8 @@ function pushWords(source: string, out: string[], budget: number): number {
   for (const w of source.split(/[^\p{L}\p{N}]+/u)) {
     if (used >= budget) break;
     if (w.length >= 3 && !/^\d+$/.test(w)) {
-      out.push(w);
+      // Path and handle words get the same leet folding as text: "t.me/vid3o_l0gin".
+      out.push(foldWord(w));
       used++;
     }
   }

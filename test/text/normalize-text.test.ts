@@ -50,6 +50,7 @@ describe('normalizeText: each evasion maps to the plain form', () => {
   it('replaces URLs, handles, e-mails and numbers by markers that keep their shape', () => {
     expect(tokenize('see https://www.shop.example.ru/coke_msk?x=1')).toEqual(['see', '<url>', 'shop.example.ru', 'example.ru', 'shop', 'example', 'coke', 'msk']);
     expect(tokenize('t.me/weed_bot')).toEqual(['<url>', 't.me', 'weed', 'bot']);
+    expect(tokenize('t.me/vid3o_l0gin')).toEqual(['<url>', 't.me', 'video', 'login']);
     expect(tokenize('@coke_dealer')).toEqual(['<handle>', 'coke', 'dealer']);
     expect(tokenize('mail john.doe@gmail.com')).toEqual(['mail', '<email>', 'gmail.com', 'gmail']);
     expect(tokenize('call +7 999 123-45-67 or 89991234567 for 500$ 100g 2024')).toEqual(['call', '<phone>', 'or', '<phone>', 'for', '<num>', '$', '<num>', 'g', '<num>']);

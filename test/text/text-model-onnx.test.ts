@@ -1,7 +1,13 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { TextModelSession } from '../../shared/text/text-model-session.js';
+import { TEXT_LABELS, labelVector } from '../../shared/text-training/dataset.js';
+import { LinearTextModel, sigmoid, trainFastText } from '../../shared/text-training/fasttext-trainer.js';
+import { writeModelFolder } from '../../shared/text-training/model-package.js';
+import { buildTextModelOnnx } from '../../shared/text-training/onnx-export.js';
 import { tinyDataset, writeTinyModel, type TinyModel } from './tiny-model.js';
 
 describe('trainer → ONNX → onnxruntime', () => {
@@ -36,6 +42,34 @@ describe('trainer → ONNX → onnxruntime', () => {
     expect(scam?.scam).toBeGreaterThan(0.8);
     expect(benign?.illegal_goods).toBeLessThan(0.2);
     expect(benign?.scam).toBeLessThan(0.2);
+  });
+
+  it('exports an ensemble as one model whose scores are the sigmoid of the mean member logit', async () => {
+    const labels = [...TEXT_LABELS];
+    const data = tinyDataset();
+    const samples = data.map((r) => ({ features: tiny.featurizer.featurize(r.text), labels: labelVector(r, labels) }));
+    const members = [3, 4, 5].map((seed) => trainFastText(samples, labels.length, tiny.featurizer.buckets, { dim: 8, epochs: 10, lr: 1, seed, featureDropout: 0.3, positiveWeight: 2 }));
+    const ensemble = LinearTextModel.average(members.map((m) => m.toLinear()));
+    const dir = await mkdtemp(path.join(tmpdir(), 'modpipe-text-ens-'));
+    try {
+      await writeModelFolder(dir, buildTextModelOnnx({ ...ensemble, labels }, {}), { ...tiny.manifest, name: 'tiny-ensemble' }, '# ensemble\n');
+      const ens = await TextModelSession.load(dir);
+      const texts = ['buy cocaine fast delivery seoul', 'subscribe to my channel', 'new bakery opened downtown', 'something unseen'];
+      const onnx = await ens.scoreTexts(texts);
+      await ens.close();
+      texts.forEach((text, i) => {
+        const feats = tiny.featurizer.featurize(text);
+        // From the trainer's factorized members: logit = ln(p / (1 - p)), averaged.
+        const memberScores = members.map((m) => m.score(feats));
+        labels.forEach((label, k) => {
+          const meanLogit = memberScores.reduce((a, s) => a + Math.log((s[k] as number) / (1 - (s[k] as number))), 0) / members.length;
+          expect(Math.abs((onnx[i]?.[label] as number) - sigmoid(meanLogit))).toBeLessThan(1e-5);
+          expect(Math.abs((onnx[i]?.[label] as number) - (ensemble.score(feats)[k] as number))).toBeLessThan(1e-5);
+        });
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('is deterministic for a seed: same seed, same model.onnx bytes; another seed differs', async () => {

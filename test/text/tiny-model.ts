@@ -46,7 +46,8 @@ export async function writeTinyModel(seed = 7): Promise<TinyModel> {
     featurizer.buckets,
     { dim: 8, epochs: 30, lr: 1, seed },
   );
-  const onnx = buildTextModelOnnx({ table: model.foldedTable(), bias: model.bias, buckets: featurizer.buckets, labels }, { name: 'tiny-text' });
+  const linear = model.toLinear();
+  const onnx = buildTextModelOnnx({ table: linear.table, bias: linear.bias, buckets: featurizer.buckets, labels }, { name: 'tiny-text' });
   const manifest: ModelManifest = {
     name: 'tiny-text',
     version: '0.0.1',
