@@ -29,7 +29,7 @@ export interface TestPipelineOptions {
 
 /** The real pipeline in this process: real Redis, real store, real workers, the API via inject(). */
 export async function startTestPipeline(o: TestPipelineOptions): Promise<TestPipeline> {
-  const config = loadConfig({ QUEUE_PREFIX: o.prefix, LOG_LEVEL: 'silent', OUTBOX_POLL_MS: '200', BATCH_WAIT_MS: '2', ...o.env });
+  const config = loadConfig({ ...process.env, QUEUE_PREFIX: o.prefix, LOG_LEVEL: 'silent', OUTBOX_POLL_MS: '200', BATCH_WAIT_MS: '2', ...o.env });
   const logger = createLogger(config.LOG_LEVEL);
   const infra = await openInfrastructure(config, logger, { db: o.db, redisUrl: o.redisUrl });
   const classifier = await buildClassifier(config, logger);
