@@ -1,8 +1,7 @@
 import type { BankMatch, HashBankSet } from '../banks/hash-bank-set.js';
-import { ImageDecodeError } from '../images/decode-image.js';
 import type { Hash256 } from '../images/hash256.js';
-import type { DihedralVariant } from '../images/pdq.js';
-import { pdqHashImageDihedral, type PdqImageOptions } from '../images/pdq-image.js';
+import type { PdqImageOptions } from '../images/pdq-image.js';
+import { inProcessPdq, type PdqBatchFn, type PdqOutcome } from '../images/pdq-runner.js';
 import type { ImageSource, Signal, SignalHit, SignalInput, SignalOutput } from './signal.js';
 
 /**
@@ -10,66 +9,123 @@ import type { ImageSource, Signal, SignalHit, SignalInput, SignalOutput } from '
  * the hashes up in the bank set. One hit per (image, matching bank), the closest entry as evidence.
  * A broken image is this signal's problem for that image only: it goes to `errors`, the other
  * images and items are still matched.
+ *
+ * Hashing goes through `hashBatch`: in production the PDQ runner in an inference pool
+ * (pdq-runner.ts), so decode and DCT stay off the event loop; in process by default.
+ *
+ * Version: the hashing algorithm and the match settings, NOT the bank contents. A bank change
+ * must not make sweeps re-classify every item (text-only ones too); instead each hashed image is
+ * handed to `onHashed` (stored in media_hashes), and new bank entries are matched against those
+ * stored hashes and only the items that match are re-classified (bank-rescan-poller.ts), the
+ * way HMA matches new bank content against previously seen media.
  */
+
+export interface HashedImage {
+  itemId: string;
+  imageIndex: number;
+  sha256: string;
+  quality: number;
+  /** The eight dihedral hashes, DIHEDRAL_VARIANTS order. */
+  variants: Hash256[];
+}
 
 export interface HashBankSignalOptions {
   banks: HashBankSet;
   /** Instance name; hits are named `bank:<bank name>`. */
   name?: string;
-  /** Decode limits for the images (pixel and byte caps, failOn). */
+  /** Hashes images; default: in process with `decode` limits and `concurrency`. */
+  hashBatch?: PdqBatchFn;
+  /** Decode limits for the default in-process hashing (pixel and byte caps, failOn). */
   decode?: PdqImageOptions;
+  /** Images hashed at once by the default in-process hashing. */
+  concurrency?: number;
   /** Hashes kept by image sha256, so the same picture posted many times is decoded once. */
   cacheSize?: number;
-  /** Images hashed at once; sharp decodes on libuv's thread pool (4 threads by default). */
-  concurrency?: number;
+  /**
+   * Called with every image hashed well enough to match (quality >= the banks' minimum), once per
+   * evaluate() call. A throw fails the batch (infrastructure: the job is retried).
+   */
+  onHashed?: (images: HashedImage[]) => Promise<void>;
 }
 
-interface Hashed {
-  variants: Record<DihedralVariant, Hash256>;
-  quality: number;
-}
-
-type HashOutcome = { ok: true; hashed: Hashed } | { ok: false; error: string };
+type Hashed = Extract<PdqOutcome, { ok: true }>;
 
 /** PDQ's algorithm version: bump if hashing changes in a way that moves bits. */
 const PDQ_IMPL_VERSION = 'pdq1';
 
 export class HashBankSignal implements Signal {
   readonly name: string;
+  readonly version: string;
   private readonly banks: HashBankSet;
-  private readonly decode: PdqImageOptions;
+  private readonly hashBatch: PdqBatchFn;
   private readonly cacheSize: number;
-  private readonly concurrency: number;
-  private readonly cache = new Map<string, HashOutcome>();
+  private readonly onHashed: HashBankSignalOptions['onHashed'];
+  private readonly cache = new Map<string, PdqOutcome>();
 
   constructor(options: HashBankSignalOptions) {
     this.banks = options.banks;
     this.name = options.name ?? 'hash-banks';
-    this.decode = options.decode ?? {};
+    this.hashBatch = options.hashBatch ?? inProcessPdq(options.decode ?? {}, options.concurrency ?? 4);
     this.cacheSize = options.cacheSize ?? 1024;
-    this.concurrency = Math.max(1, options.concurrency ?? 4);
-  }
-
-  /** Hashing version, thresholds and bank contents: a new bank entry makes sweeps re-check old images. */
-  get version(): string {
-    return `${PDQ_IMPL_VERSION}+banks.${this.banks.revision}`;
+    this.onHashed = options.onHashed;
+    this.version = `${PDQ_IMPL_VERSION}.t${this.banks.threshold}.q${this.banks.minQuality}`;
   }
 
   async evaluate(inputs: readonly SignalInput[]): Promise<SignalOutput[]> {
-    const jobs = inputs.flatMap((input) => input.images.filter((img): img is Extract<ImageSource, { ok: true }> => img.ok));
-    const hashed = new Map<string, HashOutcome>();
-    let next = 0;
-    const worker = async () => {
-      for (let j = next++; j < jobs.length; j = next++) {
-        const image = jobs[j];
-        if (image && !hashed.has(image.sha256)) hashed.set(image.sha256, await this.hashImage(image));
+    const hashed = await this.hashAll(inputs.flatMap((input) => input.images.filter((img): img is Extract<ImageSource, { ok: true }> => img.ok)));
+    if (this.onHashed) {
+      const seen: HashedImage[] = [];
+      for (const input of inputs) {
+        for (const image of input.images) {
+          const o = image.ok ? hashed.get(image.sha256) : undefined;
+          if (!image.ok || !o?.ok || o.quality < this.banks.minQuality) continue;
+          seen.push({ itemId: input.item.id, imageIndex: image.index, sha256: image.sha256, quality: o.quality, variants: o.variants });
+        }
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, jobs.length) }, worker));
+      if (seen.length > 0) await this.onHashed(seen);
+    }
     return inputs.map((input) => this.evaluateOne(input, hashed));
   }
 
-  private evaluateOne(input: SignalInput, hashed: Map<string, HashOutcome>): SignalOutput {
+  /** Each distinct image once: from the cache, else in one hashBatch call for the batch. */
+  private async hashAll(images: Extract<ImageSource, { ok: true }>[]): Promise<Map<string, PdqOutcome>> {
+    const out = new Map<string, PdqOutcome>();
+    const todo: Extract<ImageSource, { ok: true }>[] = [];
+    const queued = new Set<string>();
+    for (const image of images) {
+      if (out.has(image.sha256) || queued.has(image.sha256)) continue;
+      const cached = this.cache.get(image.sha256);
+      if (cached) {
+        // Refresh recency: Map keeps insertion order, so re-inserting makes this the newest.
+        this.cache.delete(image.sha256);
+        this.cache.set(image.sha256, cached);
+        out.set(image.sha256, cached);
+      } else {
+        todo.push(image);
+        queued.add(image.sha256);
+      }
+    }
+    if (todo.length === 0) return out;
+    // A throw here (the pool is down) is infrastructure: the whole batch is retried.
+    const results = await this.hashBatch(todo.map((t) => ({ bytes: t.bytes })));
+    if (results.length !== todo.length) throw new Error(`${this.name}: hashBatch returned ${results.length} results for ${todo.length} images`);
+    todo.forEach((image, i) => {
+      const outcome = results[i] as PdqOutcome;
+      out.set(image.sha256, outcome);
+      this.remember(image.sha256, outcome);
+    });
+    return out;
+  }
+
+  private remember(sha256: string, outcome: PdqOutcome): void {
+    this.cache.set(sha256, outcome);
+    if (this.cache.size > this.cacheSize) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
+
+  private evaluateOne(input: SignalInput, hashed: Map<string, PdqOutcome>): SignalOutput {
     const hits: SignalHit[] = [];
     const errors: string[] = [];
     const scores: Record<string, number> = {};
@@ -83,7 +139,7 @@ export class HashBankSignal implements Signal {
         errors.push(`image ${image.index}: ${outcome?.error ?? 'not hashed'}`);
         continue;
       }
-      const { quality, variants } = outcome.hashed;
+      const { quality, variants }: Hashed = outcome;
       const result = this.banks.match({ hashes: variants, quality });
       if (result.lowQuality) {
         errors.push(`image ${image.index}: PDQ quality ${quality} is below ${this.banks.minQuality}, not matched against banks`);
@@ -96,33 +152,6 @@ export class HashBankSignal implements Signal {
       for (const m of result.matches) hits.push(toHit(m, quality, image.index));
     }
     return { hits, scores, ...(errors.length > 0 && { errors }) };
-  }
-
-  private async hashImage(image: Extract<ImageSource, { ok: true }>): Promise<HashOutcome> {
-    const cached = this.cache.get(image.sha256);
-    if (cached) {
-      // Refresh recency: Map keeps insertion order, so re-inserting makes this the newest.
-      this.cache.delete(image.sha256);
-      this.cache.set(image.sha256, cached);
-      return cached;
-    }
-    let outcome: HashOutcome;
-    try {
-      const r = await pdqHashImageDihedral(image.bytes, this.decode);
-      outcome = { ok: true, hashed: { variants: r.variants, quality: r.quality } };
-    } catch (err) {
-      // Whatever one image does to the decoder stays with that image.
-      outcome = {
-        ok: false,
-        error: err instanceof ImageDecodeError ? `${err.reason}: ${err.message}` : `hashing failed: ${err instanceof Error ? err.message : String(err)}`,
-      };
-    }
-    this.cache.set(image.sha256, outcome);
-    if (this.cache.size > this.cacheSize) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
-    return outcome;
   }
 }
 

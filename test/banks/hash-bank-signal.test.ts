@@ -5,7 +5,8 @@ import { HashBankSet } from '../../shared/banks/hash-bank-set.js';
 import { hash256ToHex } from '../../shared/images/hash256.js';
 import { pdqHashImage } from '../../shared/images/pdq-image.js';
 import { itemSchema } from '../../shared/items/item-schema.js';
-import { HashBankSignal } from '../../shared/signals/hash-bank-signal.js';
+import { inProcessPdq } from '../../shared/images/pdq-runner.js';
+import { HashBankSignal, type HashedImage } from '../../shared/signals/hash-bank-signal.js';
 import type { ImageSource, SignalInput } from '../../shared/signals/signal.js';
 import { loadPdqReferenceData } from '../images/pdq-reference-data.js';
 
@@ -88,13 +89,39 @@ describe('HashBankSignal', () => {
     expect(out?.hits.map((h) => (h.evidence as { imageIndex: number }).imageIndex)).toEqual([4]);
   });
 
-  it('puts the bank contents in its version, so sweeps re-check images when banks change', async () => {
+  it('keeps its version when banks change: new entries reach old media through stored hashes, not sweeps', async () => {
     const banks = await bankSet();
     const signal = new HashBankSignal({ banks });
     const before = signal.version;
-    expect(before).toMatch(/^pdq1\+banks\.[0-9a-f]{16}$/);
+    expect(before).toBe('pdq1.t31.q50');
     banks.addEntry({ bank: 'terror', hash: 'f'.repeat(64) });
-    expect(signal.version).not.toBe(before);
+    expect(signal.version).toBe(before);
+    expect(new HashBankSignal({ banks: HashBankSet.load([], [], { threshold: 20 }) }).version).toBe('pdq1.t20.q50');
+  });
+
+  it('hands every well-hashed image to onHashed with its item, index and eight variants', async () => {
+    const seen: HashedImage[][] = [];
+    const signal = new HashBankSignal({ banks: await bankSet(), onHashed: async (images) => void seen.push(images) });
+    const wee = source(0, data.read('wee.jpg'));
+    await signal.evaluate([input('p1', [wee, source(1, data.read('small.jpg'))]), input('p2', [{ ...wee, index: 3 }])]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.map((h) => [h.itemId, h.imageIndex, h.sha256, h.variants.length])).toEqual([
+      ['p1', 0, wee.sha256, 8],
+      ['p2', 3, wee.sha256, 8],
+    ]);
+    expect(hash256ToHex(seen[0]![0]!.variants[0]!)).toBe(await hex('wee.jpg'));
+  });
+
+  it('hashes through the runBatch it is given, once per distinct image', async () => {
+    const calls: number[] = [];
+    const local = inProcessPdq();
+    const signal = new HashBankSignal({ banks: await bankSet(), hashBatch: async (inputs) => (calls.push(inputs.length), local(inputs)) });
+    const wee = source(0, data.read('wee.jpg'));
+    const outs = await signal.evaluate([input('a', [wee]), input('b', [wee, source(1, data.read('c.png'))])]);
+    expect(calls).toEqual([2]);
+    expect(outs[0]?.hits.map((h) => h.signal)).toEqual(['bank:terror']);
+    await signal.evaluate([input('c', [wee])]);
+    expect(calls).toEqual([2]); // cached by sha256
   });
 
   it('hashes an image posted in many items once per batch', async () => {
