@@ -102,12 +102,14 @@ describe('HashBankSignal', () => {
   it('hands every well-hashed image to onHashed with its item, index and eight variants', async () => {
     const seen: HashedImage[][] = [];
     const signal = new HashBankSignal({ banks: await bankSet(), onHashed: async (images) => void seen.push(images) });
-    const wee = source(0, data.read('wee.jpg'));
+    const weeBytes = data.read('wee.jpg');
+    const wee = source(0, weeBytes);
+    const weeSha = createHash('sha256').update(weeBytes).digest('hex');
     await signal.evaluate([input('p1', [wee, source(1, data.read('small.jpg'))]), input('p2', [{ ...wee, index: 3 }])]);
     expect(seen).toHaveLength(1);
     expect(seen[0]?.map((h) => [h.itemId, h.imageIndex, h.sha256, h.variants.length])).toEqual([
-      ['p1', 0, wee.sha256, 8],
-      ['p2', 3, wee.sha256, 8],
+      ['p1', 0, weeSha, 8],
+      ['p2', 3, weeSha, 8],
     ]);
     expect(hash256ToHex(seen[0]![0]!.variants[0]!)).toBe(await hex('wee.jpg'));
   });
