@@ -19,6 +19,7 @@ export const EVENT_TYPES = [
   'restore',
   'report',
   'rescan_requested',
+  'commented',
 ] as const;
 export const eventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof eventTypeSchema>;

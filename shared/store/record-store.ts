@@ -2,8 +2,8 @@ import type { Db, Queryable } from './db.js';
 import { eventHash } from './event-chain.js';
 import type { NewEvent, OutboxAction, StoredEvent } from './event-types.js';
 import { type ItemRow, upsertItems } from './item-rows.js';
-import { applyEvent, type SubjectStatus } from './subject-status.js';
-import { readStatusRow, STATUS_RECORDSET } from './status-rows.js';
+import { applyEvent, emptyStatus, type SubjectStatus } from './subject-status.js';
+import { readStatusRow, STATUS_COLUMNS, STATUS_RECORDSET } from './status-rows.js';
 
 /** Read access to statuses inside a write transaction, already reflecting earlier plans. */
 export interface StatusView {
@@ -100,15 +100,14 @@ export class RecordStore {
     return results;
   }
 
-  /** Creates missing status rows, then locks them all in one order so batches never deadlock. */
+  /**
+   * Locks the existing status rows in one order, so batches never deadlock. A subject without a
+   * row yet starts empty; should two writers create it at once, the second one's first event
+   * collides on (subject_id, seq) and its write fails whole, to be retried: chains never fork.
+   */
   private async lockStatuses(tx: Queryable, ids: string[], channelOf: Map<string, string | null>): Promise<Map<string, SubjectStatus>> {
     const view = new Map<string, SubjectStatus>();
     if (ids.length === 0) return view;
-    await tx.query(
-      `INSERT INTO subject_status (subject_id, channel_id)
-       SELECT id, ch FROM unnest($1::text[], $2::text[]) AS x(id, ch) ORDER BY id ON CONFLICT DO NOTHING`,
-      [ids, ids.map((id) => channelOf.get(id) ?? null)],
-    );
     const rows = await tx.query<Record<string, unknown>>(
       'SELECT * FROM subject_status WHERE subject_id = ANY($1::text[]) ORDER BY subject_id FOR UPDATE',
       [ids],
@@ -118,20 +117,16 @@ export class RecordStore {
       if (!s.channel_id) s.channel_id = channelOf.get(s.subject_id) ?? null;
       view.set(s.subject_id, s);
     }
+    for (const id of ids) if (!view.has(id)) view.set(id, emptyStatus(id, channelOf.get(id) ?? null));
     return view;
   }
 
   private async saveStatuses(tx: Queryable, statuses: SubjectStatus[]): Promise<void> {
     await tx.query(
-      `UPDATE subject_status AS s SET
-         channel_id = x.channel_id, head_seq = x.head_seq, head_hash = x.head_hash, review_state = x.review_state,
-         review_category = x.review_category, takedown_global = x.takedown_global,
-         takedown_jurisdictions = x.takedown_jurisdictions, last_verdict = x.last_verdict, last_category = x.last_category,
-         last_scores = x.last_scores, model_version = x.model_version, classified_hash = x.classified_hash,
-         classified_at = x.classified_at, priority = x.priority, report_count = x.report_count, reporters = x.reporters,
-         claimed_by = x.claimed_by, claimed_until = x.claimed_until, updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS x(${STATUS_RECORDSET})
-       WHERE s.subject_id = x.subject_id`,
+      `INSERT INTO subject_status AS s (${STATUS_COLUMNS}, updated_at)
+       SELECT ${STATUS_COLUMNS}, now() FROM jsonb_to_recordset($1::jsonb) AS x(${STATUS_RECORDSET}) ORDER BY subject_id
+       ON CONFLICT (subject_id) DO UPDATE SET ${STATUS_COLUMNS.split(', ').filter((c) => c !== 'subject_id').map((c) => `${c} = excluded.${c}`).join(', ')},
+         updated_at = now()`,
       [JSON.stringify(statuses)],
     );
   }

@@ -1,5 +1,11 @@
 import type { SubjectStatus, ReviewState } from './subject-status.js';
 
+export const STATUS_COLUMNS = [
+  'subject_id', 'channel_id', 'head_seq', 'head_hash', 'review_state', 'review_category', 'takedown_global',
+  'takedown_jurisdictions', 'last_verdict', 'last_category', 'last_scores', 'model_version', 'classified_hash',
+  'classified_at', 'priority', 'report_count', 'reporters', 'claimed_by', 'claimed_until',
+].join(', ');
+
 export const STATUS_RECORDSET = `subject_id text, channel_id text, head_seq int, head_hash text, review_state text,
   review_category text, takedown_global boolean, takedown_jurisdictions text[], last_verdict text, last_category text,
   last_scores jsonb, model_version text, classified_hash text, classified_at timestamptz, priority real,
