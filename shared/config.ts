@@ -33,6 +33,12 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: intFrom(30_000, 100),
   /** BullMQ job lock; a killed worker's jobs return to the queue after about this long. */
   LOCK_DURATION_MS: intFrom(30_000, 1_000),
+  /** Distinct reporters after which a reported item goes to review whatever its verdict. */
+  REPORT_REVIEW_THRESHOLD: intFrom(3, 1),
+  /** Items per rescan fan-out page (one ingest job each). */
+  RESCAN_PAGE_SIZE: intFrom(500, 1),
+  /** Largest request body the API reads; bigger ones are answered 413. */
+  API_BODY_LIMIT_BYTES: intFrom(16 * 1024 * 1024, 1_024),
 });
 
 export type Config = z.infer<typeof configSchema>;

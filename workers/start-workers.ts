@@ -5,6 +5,7 @@ import { announceModelVersion } from './ingest/model-version-registry.js';
 import { createIngestWorker } from './ingest/ingest-worker.js';
 import { OutboxPoller } from './takedown/outbox-poller.js';
 import { createTakedownWorker } from './takedown/takedown-worker.js';
+import { attachOpsHooks } from './ops-hooks.js';
 import type { PipelineWorker } from './worker-contract.js';
 
 export const WORKER_KINDS = ['ingest', 'classify', 'takedown'] as const;
@@ -46,5 +47,6 @@ export async function createWorkers(kinds: readonly WorkerKind[], infra: Infrast
         break;
     }
   }
+  attachOpsHooks(workers, infra, options.classifier);
   return workers;
 }

@@ -5,6 +5,8 @@ import { itemSchema, itemIdSchema, type Item } from '../../shared/items/item-sch
 import type { ClassifyJob } from '../../shared/queues/classify-queue.js';
 import type { Infrastructure } from '../../shared/wiring/infrastructure.js';
 import { ApiError } from '../errors.js';
+import { authErrors } from '../schemas/error-body.js';
+import { itemStatusSchema, loadItemStatus } from './item-status.js';
 
 export const MAX_ITEMS_PER_PUSH = 1_000;
 
@@ -18,7 +20,8 @@ export const itemsRoutes: FastifyPluginAsyncZod<{ infra: Infrastructure }> = asy
       config: { auth: { roles: ['platform'], scopes: ['items:write'] } },
       schema: {
         body: z.object({ items: z.array(z.unknown()).min(1).max(MAX_ITEMS_PER_PUSH) }),
-        response: { 202: z.object({ accepted: z.number(), trace: z.string(), ids: z.array(z.string()) }), 400: errorBody },
+        summary: `Push items (1 to ${MAX_ITEMS_PER_PUSH} per request; all or nothing)`,
+        response: { 202: z.object({ accepted: z.number(), trace: z.string(), ids: z.array(z.string()) }), 400: errorBody, 413: errorBody, ...authErrors },
       },
     },
     async (req, reply) => {
@@ -52,18 +55,16 @@ export const itemsRoutes: FastifyPluginAsyncZod<{ infra: Infrastructure }> = asy
     '/items/:id',
     {
       config: { auth: { roles: ['platform', 'moderator', 'triage', 'ops'], scopes: ['read'] } },
-      schema: { params: z.object({ id: itemIdSchema }) },
+      schema: {
+        summary: "An item's current status and full history",
+        params: z.object({ id: itemIdSchema }),
+        response: { 200: itemStatusSchema, 404: errorBody, ...authErrors },
+      },
     },
     async (req) => {
-      const { id } = req.params;
-      const [item, status, events, visibility] = await Promise.all([
-        infra.db.query('SELECT * FROM items WHERE id = $1', [id]),
-        infra.db.query('SELECT * FROM subject_status WHERE subject_id = $1', [id]),
-        infra.db.query('SELECT id, seq, type, actor, payload, created_at, hash FROM events WHERE subject_id = $1 ORDER BY seq', [id]),
-        infra.index.visibility(id).catch(() => null),
-      ]);
-      if (!item.rows[0] && !status.rows[0]) throw new ApiError(404, 'not_found', `no item ${id}`);
-      return { item: item.rows[0] ?? null, status: status.rows[0] ?? null, visibility, events: events.rows };
+      const status = await loadItemStatus(infra.db, infra.index, req.params.id);
+      if (!status) throw new ApiError(404, 'not_found', `no item ${req.params.id}`);
+      return status;
     },
   );
 };

@@ -45,13 +45,14 @@ export class ClassifyQueue {
     });
   }
 
-  async add(jobs: readonly ClassifyJob[]): Promise<void> {
+  /** `priority` overrides the source's class (rescans choose theirs, always below live). */
+  async add(jobs: readonly ClassifyJob[], options: { priority?: number } = {}): Promise<void> {
     if (jobs.length === 0) return;
     await this.queue.addBulk(
       jobs.map((data) => ({
         name: data.source,
         data,
-        opts: { priority: PRIORITY[priorityOf[data.source]], jobId: jobIdFor(data) },
+        opts: { priority: options.priority ?? PRIORITY[priorityOf[data.source]], jobId: jobIdFor(data) },
       })),
     );
   }

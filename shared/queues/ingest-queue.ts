@@ -24,6 +24,13 @@ export const scanTaskSchema = z.discriminatedUnion('kind', [
     cursor: z.string().nullable(),
     page_size: z.number().int().min(1).max(10_000).default(500),
   }),
+  /** One page of a rescan (`rescans` row): the cursor is the last item id queued. */
+  z.object({
+    kind: z.literal('rescan'),
+    rescan_id: z.string().min(1),
+    cursor: z.string().nullable(),
+    page_size: z.number().int().min(1).max(10_000).default(500),
+  }),
 ]);
 export type ScanTask = z.input<typeof scanTaskSchema>;
 
@@ -35,7 +42,7 @@ export class IngestQueue {
   }
 
   async add(task: ScanTask, jobId?: string): Promise<void> {
-    await this.queue.add(task.kind, task, { jobId, priority: task.kind === 'feed' ? PRIORITY.live : PRIORITY.sweep });
+    await this.queue.add(task.kind, task, { jobId, priority: task.kind === 'feed' ? PRIORITY.live : task.kind === 'rescan' ? PRIORITY.rescan : PRIORITY.sweep });
   }
 
   async close(): Promise<void> {

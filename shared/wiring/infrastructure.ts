@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { registerQueueDepth, registerReviewBacklog } from '../metrics/pipeline-gauges.js';
+import { createPipelineMetrics, type PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import { ClassifyQueue } from '../queues/classify-queue.js';
 import { IngestQueue } from '../queues/ingest-queue.js';
 import { createRedisConnection, type QueueContext } from '../queues/queue-connection.js';
@@ -34,6 +36,8 @@ export interface Infrastructure {
   /** The embedded demo index, when that is the configured one. */
   postgresIndex: PostgresSearchIndex | null;
   dispatcher: OutboxDispatcher;
+  /** This process's metrics registry (one per process; `/metrics` serves it). */
+  metrics: PipelineMetrics;
   close(): Promise<void>;
 }
 
@@ -54,8 +58,11 @@ export async function openInfrastructure(config: Config, logger: Logger, overrid
   const index: SearchIndex =
     postgresIndex ?? new HttpSearchIndex({ baseUrl: config.SEARCH_INDEX_URL ?? '', secret: config.SEARCH_INDEX_SECRET ?? '' });
   const dispatcher = new OutboxDispatcher(db, takedownQueue, logger);
+  const metrics = createPipelineMetrics();
+  registerQueueDepth(metrics, [ingestQueue.queue, classifyQueue.queue, takedownQueue.queue]);
+  registerReviewBacklog(metrics, db);
   return {
-    config, logger, db, redisHandle, redis, queueCtx, classifyQueue, ingestQueue, takedownQueue, store, writer, index, postgresIndex, dispatcher,
+    config, logger, db, redisHandle, redis, queueCtx, classifyQueue, ingestQueue, takedownQueue, store, writer, index, postgresIndex, dispatcher, metrics,
     async close() {
       await writer.close();
       await Promise.all([classifyQueue.close(), ingestQueue.close(), takedownQueue.close()]);

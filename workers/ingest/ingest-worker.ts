@@ -12,6 +12,7 @@ import { BullPipelineWorker } from '../bull-worker.js';
 import { describeIssues } from '../classify/classify-worker.js';
 import { readFilePage, readHttpPage } from './feed-reader.js';
 import { currentModelVersion } from './model-version-registry.js';
+import { runRescanPage } from './rescan-page.js';
 
 export interface IngestWorkerOptions {
   redisUrl: string;
@@ -45,6 +46,7 @@ export function createIngestWorker(options: IngestWorkerOptions): BullPipelineWo
       const parsed = scanTaskSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`malformed scan task: ${describeIssues(parsed.error)}`);
       const task = parsed.data;
+      if (task.kind === 'rescan') return runRescanPage({ ...options, logger: log }, task);
       const sourceKey = `${task.kind}:${task.name}`;
       const page = task.kind === 'sweep' ? await options.index.scan(task.cursor, task.page_size) : await readFeed(task.location, task.cursor, task.page_size);
       const force = task.kind === 'sweep' && task.force;

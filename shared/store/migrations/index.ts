@@ -4,6 +4,7 @@ import * as subjectStatus from './20261123-0003-subject-status.js';
 import * as outbox from './20261123-0004-outbox.js';
 import * as searchIndex from './20261123-0005-search-index.js';
 import * as principals from './20261123-0006-principals.js';
+import * as rescans from './20261123-0200-rescans.js';
 import * as hashBanks from './20261123-0300-hash-banks.js';
 
 export interface Migration {
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** Applied in this order, each once; a new change is a new file appended here. */
-export const migrations: readonly Migration[] = [items, events, subjectStatus, outbox, searchIndex, principals, hashBanks];
+export const migrations: readonly Migration[] = [items, events, subjectStatus, outbox, searchIndex, principals, hashBanks, rescans];
