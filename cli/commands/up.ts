@@ -14,7 +14,7 @@ export async function run(args: string[]): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, { process: 'up' });
   const infra = await openInfrastructure(config, logger);
-  const classifier = await buildClassifier(config, logger);
+  const classifier = await buildClassifier(config, logger, { db: infra.db, classifyQueue: infra.classifyQueue });
   const workers = await createWorkers(['ingest', 'classify', 'takedown'], infra, { classifier, lockDurationMs: config.LOCK_DURATION_MS });
   const app = await buildApp({ infra, logger: false });
   const address = await app.listen({ host: config.HOST, port: config.PORT });

@@ -15,7 +15,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const logger = createLogger(config.LOG_LEVEL, { process: `worker-${kind}` });
   const infra = await openInfrastructure(config, logger);
-  const classifier = kind === 'classify' ? await buildClassifier(config, logger) : undefined;
+  const classifier = kind === 'classify' ? await buildClassifier(config, logger, { db: infra.db, classifyQueue: infra.classifyQueue }) : undefined;
   const workers = await createWorkers([kind], infra, { classifier, lockDurationMs: config.LOCK_DURATION_MS });
   logger.info({ kind, concurrency: kind === 'classify' ? config.CLASSIFY_CONCURRENCY : undefined }, 'worker started');
   return runUntilSignalled(workers, {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { Classifier } from '../classify/classifier.js';
-import { loadMedia } from '../images/media-loader.js';
+import { loadMedia, type MediaLoaderOptions } from '../images/media-loader.js';
 import type { ImageModelInput, ImageModelResult } from '../images/nsfw-runner.js';
 import { loadModelFolder, ModelLoadError } from '../models/model-manifest.js';
 import { InferencePool } from '../onnx/inference-pool.js';
@@ -13,6 +13,9 @@ import { RulesSignal } from '../rules/rules-signal.js';
 import { ImageModelSignal, NSFW_POLICY_LABELS } from '../signals/image-model-signal.js';
 import type { Signal } from '../signals/signal.js';
 import { TextModelSignal } from '../signals/text-model-signal.js';
+import type { ClassifyQueue } from '../queues/classify-queue.js';
+import type { Db } from '../store/db.js';
+import { startHashBanks } from './hash-banks.js';
 
 const TEXT_RUNNER = new URL('../text/text-runner.ts', import.meta.url);
 const IMAGE_RUNNER = new URL('../images/nsfw-runner.ts', import.meta.url);
@@ -29,11 +32,24 @@ async function modelDir(setting: string, what: string): Promise<string | null> {
   return dir;
 }
 
+/** What the classifier may use beyond configuration. */
+export interface ClassifierDeps {
+  /** The record: with it, the hash-bank signal runs on the stored banks (and records media hashes). */
+  db?: Db;
+  /** With it, new bank hashes are matched against stored media and matching items re-queued. */
+  classifyQueue?: ClassifyQueue;
+  /** Image fetching (tests allow a loopback endpoint here; production passes nothing). */
+  media?: MediaLoaderOptions;
+  /** Bank revision polling interval. */
+  bankPollMs?: number;
+}
+
 /**
- * Builds the classifier from configuration: the rule list, the text model and the image model,
- * each model in its own pool of worker threads so inference never blocks the event loop.
+ * Builds the classifier from configuration: the rule list, the text model, the image model and
+ * (given the db) the hash banks, each model in its own pool of worker threads so inference never
+ * blocks the event loop.
  */
-export async function buildClassifier(config: Config, logger: Logger): Promise<Classifier> {
+export async function buildClassifier(config: Config, logger: Logger, deps: ClassifierDeps = {}): Promise<Classifier> {
   const signals: Signal[] = [new RulesSignal(await loadRuleList(path.resolve(config.RULES_FILE)))];
   const pools: { close(): Promise<void> }[] = [];
   // Inference threads share the cores with the event loop and Redis; one onnxruntime thread each.
@@ -53,8 +69,13 @@ export async function buildClassifier(config: Config, logger: Logger): Promise<C
     pools.push(pool);
     signals.push(new ImageModelSignal({ manifest: folder.manifest, runBatch: pool.runBatch, policyLabels: NSFW_POLICY_LABELS }));
   }
+  if (deps.db) {
+    const banks = await startHashBanks({ db: deps.db, logger, threads: Math.min(2, threads), classifyQueue: deps.classifyQueue, pollMs: deps.bankPollMs });
+    pools.push(banks);
+    signals.push(banks.signal);
+  }
 
-  const classifier = new Classifier(signals, (item) => loadMedia(item.media), async () => {
+  const classifier = new Classifier(signals, (item) => loadMedia(item.media, deps.media), async () => {
     await Promise.all(pools.map((p) => p.close()));
   });
   logger.info({ model_version: classifier.modelVersion, signals: signals.map((s) => s.name) }, 'classifier ready');

@@ -26,7 +26,9 @@ export async function texturedJpeg(seed: number, size = 480): Promise<Buffer> {
   const pixels = Buffer.alloc(size * size * channels);
   let s = seed >>> 0 || 1;
   const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const blobs = Array.from({ length: 24 }, () => ({ x: rand() * size, y: rand() * size, r: 20 + rand() * 120, c: [rand() * 255, rand() * 255, rand() * 255] }));
+  const blobs = Array.from({ length: 40 }, () => ({ x: rand() * size, y: rand() * size, r: 10 + rand() * 80, c: [rand() * 255, rand() * 255, rand() * 255] }));
+  // Waves at a few scales add the mid-frequency detail PDQ's quality metric counts.
+  const waves = Array.from({ length: 4 }, () => ({ fx: (2 + rand() * 14) / size, fy: (2 + rand() * 14) / size, a: 25 + rand() * 35 }));
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       let r = 128, g = 128, b = 128;
@@ -39,10 +41,15 @@ export async function texturedJpeg(seed: number, size = 480): Promise<Buffer> {
           b = b * (1 - w) + (blob.c[2] ?? 0) * w;
         }
       }
+      let wave = 0;
+      for (const v of waves) wave += v.a * Math.sin(2 * Math.PI * v.fx * x) * Math.sin(2 * Math.PI * v.fy * y);
+      r += wave;
+      g += wave;
+      b += wave;
       const o = (y * size + x) * channels;
-      pixels[o] = r;
-      pixels[o + 1] = g;
-      pixels[o + 2] = b;
+      pixels[o] = Math.max(0, Math.min(255, r));
+      pixels[o + 1] = Math.max(0, Math.min(255, g));
+      pixels[o + 2] = Math.max(0, Math.min(255, b));
     }
   }
   return sharp(pixels, { raw: { width: size, height: size, channels } }).jpeg({ quality: 90 }).toBuffer();

@@ -6,7 +6,7 @@ import { loadConfig } from '../../shared/config.js';
 import { createLogger } from '../../shared/logger.js';
 import type { Db } from '../../shared/store/db.js';
 import { openInfrastructure, type Infrastructure } from '../../shared/wiring/infrastructure.js';
-import { buildClassifier } from '../../shared/wiring/signals.js';
+import { buildClassifier, type ClassifierDeps } from '../../shared/wiring/signals.js';
 import { createWorkers, type WorkerKind } from '../../workers/start-workers.js';
 import type { PipelineWorker } from '../../workers/worker-contract.js';
 
@@ -25,6 +25,8 @@ export interface TestPipelineOptions {
   prefix: string;
   workers?: WorkerKind[];
   env?: Record<string, string>;
+  /** Passed to buildClassifier over the defaults (db and classify queue of this pipeline). */
+  classifier?: ClassifierDeps;
 }
 
 /** The real pipeline in this process: real Redis, real store, real workers, the API via inject(). */
@@ -32,7 +34,7 @@ export async function startTestPipeline(o: TestPipelineOptions): Promise<TestPip
   const config = loadConfig({ ...process.env, QUEUE_PREFIX: o.prefix, LOG_LEVEL: 'silent', OUTBOX_POLL_MS: '200', BATCH_WAIT_MS: '2', ...o.env });
   const logger = createLogger(config.LOG_LEVEL);
   const infra = await openInfrastructure(config, logger, { db: o.db, redisUrl: o.redisUrl });
-  const classifier = await buildClassifier(config, logger);
+  const classifier = await buildClassifier(config, logger, { db: o.db, classifyQueue: infra.classifyQueue, ...o.classifier });
   const workers: PipelineWorker[] = await createWorkers(o.workers ?? ['ingest', 'classify', 'takedown'], infra, { classifier });
   const controller = new AbortController();
   const running = Promise.all(workers.map((w) => w.run(controller.signal)));
