@@ -1,6 +1,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { PrincipalService } from '../shared/auth/principal-service.js';
+import { resolveSessionSecret } from '../shared/auth/session-secret.js';
+import { SessionService } from '../shared/auth/sessions.js';
 import type { Infrastructure } from '../shared/wiring/infrastructure.js';
 import { errorHandler } from './errors.js';
 import { openApiPlugin } from './plugins/openapi.js';
@@ -12,6 +14,7 @@ import { rescansRoutes } from './routes/rescans.js';
 import { authPlugin } from './plugins/auth.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { itemsRoutes } from './routes/items.js';
+import { reviewArea } from './routes/review-area.js';
 import { searchRoutes } from './routes/search.js';
 
 export interface AppOptions {
@@ -35,7 +38,8 @@ export async function buildApp({ infra, readiness = [], logger = false }: AppOpt
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
-  await app.register(authPlugin, { principals: new PrincipalService(infra.db) });
+  const sessions = new SessionService(infra.db);
+  await app.register(authPlugin, { principals: new PrincipalService(infra.db), sessions: { service: sessions, secret: await resolveSessionSecret(infra.config) } });
   await app.register(rateLimitPlugin, { redis: infra.redis, nameSpace: `${infra.config.QUEUE_PREFIX}:rate-limit:` });
   await app.register(openApiPlugin);
   await app.register(healthRoutes, {
@@ -51,5 +55,6 @@ export async function buildApp({ infra, readiness = [], logger = false }: AppOpt
   await app.register(rescansRoutes, { prefix: '/v1', infra });
   await app.register(metricsRoutes, { registry: infra.metrics.registry, auth: { roles: ['ops'] } });
   await app.register(adminQueuesRoutes, { queues: [infra.ingestQueue.queue, infra.classifyQueue.queue, infra.takedownQueue.queue] });
+  await app.register(reviewArea, { infra, sessions });
   return app;
 }

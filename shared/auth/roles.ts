@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const roleSchema = z.enum(['admin', 'moderator', 'triage', 'ops', 'platform']);
+/** `senior` is a senior moderator: a moderator who also works the escalated queue (issue 4). */
+export const roleSchema = z.enum(['admin', 'senior', 'moderator', 'triage', 'ops', 'platform']);
 export type Role = z.infer<typeof roleSchema>;
 
 /** What a machine token may do; a user session carries no scopes and is judged by role alone. */

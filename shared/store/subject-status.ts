@@ -120,6 +120,7 @@ export function applyEvent(prev: SubjectStatus, e: StoredEvent): SubjectStatus {
       return s;
     }
     case 'rescan_requested':
+    case 'commented': // a reviewer's note: history only, the case stays as it is
       return s;
   }
 }

@@ -1,0 +1,17 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { PrincipalService } from '../../shared/auth/principal-service.js';
+import type { SessionService } from '../../shared/auth/sessions.js';
+import { CaseMedia } from '../../shared/review/case-media.js';
+import { CaseView } from '../../shared/review/case-view.js';
+import { ReviewService } from '../../shared/review/review-service.js';
+import type { Infrastructure } from '../../shared/wiring/infrastructure.js';
+import { consoleRoutes } from '../console/console-routes.js';
+import { reviewRoutes } from './review.js';
+
+/** Moderator review: the JSON API at `/v1/review` and the console at `/review`, sharing one service. */
+export const reviewArea: FastifyPluginAsync<{ infra: Infrastructure; sessions: SessionService }> = async (app, { infra, sessions }) => {
+  const review = new ReviewService({ db: infra.db, store: infra.store, dispatcher: infra.dispatcher });
+  const view = new CaseView(infra.db);
+  await app.register(reviewRoutes, { prefix: '/v1/review', review, view, media: new CaseMedia(infra.db) });
+  await app.register(consoleRoutes, { prefix: '/review', principals: new PrincipalService(infra.db), sessions, view });
+};
