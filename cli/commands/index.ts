@@ -11,6 +11,7 @@ export const commands: Record<string, CommandEntry> = {
   worker: { summary: 'run one worker kind: ingest | classify | takedown', load: () => import('./worker.js') },
   api: { summary: 'run the HTTP API', load: () => import('./api.js') },
   queues: { summary: 'inspect queues: list | failed <queue> | retry <queue> | pause | resume | clean', load: () => import('./queues.js') },
+  tokens: { summary: 'API tokens: create --principal <id> --role <role> --scopes <a,b> | list | revoke <id>', load: () => import('./tokens.js') },
   bench: { summary: 'run a benchmark: pipeline | classify | images | api', load: () => import('./bench.js') },
   hash: { summary: 'print the PDQ hash and quality of image files or URLs', load: () => import('./hash.js') },
   train: { summary: 'train the text classifier: --data <train.jsonl> --out models/<name>', load: () => import('./train.js') },

@@ -2,6 +2,7 @@ import { UsageError } from '../command.js';
 import { loadConfig } from '../../shared/config.js';
 import { createLogger } from '../../shared/logger.js';
 import { openInfrastructure } from '../../shared/wiring/infrastructure.js';
+import { infrastructureChecks, startOpsServer } from '../../shared/wiring/ops-server.js';
 import { runUntilSignalled } from '../../shared/wiring/process-lifecycle.js';
 import { buildClassifier } from '../../shared/wiring/signals.js';
 import { createWorkers, WORKER_KINDS, type WorkerKind } from '../../workers/start-workers.js';
@@ -17,11 +18,23 @@ export async function run(args: string[]): Promise<number> {
   const infra = await openInfrastructure(config, logger);
   const classifier = kind === 'classify' ? await buildClassifier(config, logger, { db: infra.db, classifyQueue: infra.classifyQueue }) : undefined;
   const workers = await createWorkers([kind], infra, { classifier, lockDurationMs: config.LOCK_DURATION_MS });
-  logger.info({ kind, concurrency: kind === 'classify' ? config.CLASSIFY_CONCURRENCY : undefined }, 'worker started');
+  // Health, readiness and metrics on a port of the worker's own (WORKER_HTTP_PORT: 0 = free port, -1 = none).
+  const modelCheck = {
+    name: 'model',
+    check: async () => {
+      if (!classifier?.modelVersion) throw new Error('no classifier loaded');
+    },
+  };
+  const ops = config.WORKER_HTTP_PORT < 0 ? null : await startOpsServer({
+    host: config.HOST, port: config.WORKER_HTTP_PORT, registry: infra.metrics.registry, logger,
+    checks: [...infrastructureChecks(infra), ...(kind === 'classify' ? [modelCheck] : [])],
+  });
+  logger.info({ kind, concurrency: kind === 'classify' ? config.CLASSIFY_CONCURRENCY : undefined, ops_url: ops?.url }, 'worker started');
   return runUntilSignalled(workers, {
     logger,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     onStopped: async () => {
+      await ops?.close();
       await classifier?.close();
       await infra.close();
     },
