@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxAction } from '../../shared/store/event-types.js';
 import { OutboxPoller } from '../../workers/takedown/outbox-poller.js';
+import { applyActions } from '../../workers/takedown/apply-action.js';
 import { eventually } from '../support/eventually.js';
 import { BORDERLINE_TEXT, PHISHING_TEXT, post } from '../support/items.js';
 import { backends, openTestDb, type TestDb } from '../support/test-db.js';
@@ -94,6 +95,23 @@ describe.each(backends())('the pipeline on a real Redis and %s', (backend) => {
     await eventually(async () => (await eventTypes(item.id!)).includes('restore'), 20_000, 'restore event');
     expect(await search('jurisdiction', 'DE')).toContain(item.id);
     expect(await status(item.id!)).toMatchObject({ takedown_jurisdictions: [], takedown_global: false });
+  });
+
+  it('applies a batch holding the same decision twice and a duplicate decision as one effect', async () => {
+    const item = post({ text: `Batch duplicate ${randomUUID().slice(0, 6)}` });
+    await p.infra.postgresIndex!.upsert([{ ...item, media: [], jurisdictions: [], reach: {}, text: item.text! } as never]);
+    const decision = (): OutboxAction => ({
+      id: randomUUID(), subject_id: item.id!, action: 'delist', scope: { global: true }, category: 'spam', reason: 'r',
+      actor: 'moderator:m1', decided_at: new Date().toISOString(),
+    });
+    const a = decision();
+    const b = decision();
+    const out = await applyActions({ db: t.db, store: p.infra.store, index: p.infra.index }, [a, a, b]);
+    expect(out.map((o) => o.result)).toEqual(['applied', 'applied', 'noop']);
+    expect(await eventTypes(item.id!)).toEqual(['takedown']);
+    const again = await applyActions({ db: t.db, store: p.infra.store, index: p.infra.index }, [a, b]);
+    expect(again.map((o) => o.result)).toEqual(['already-done', 'already-done']);
+    expect((await t.db.query('SELECT 1 FROM outbox WHERE id = ANY($1::text[]) AND done_at IS NOT NULL', [[a.id, b.id]])).rows).toHaveLength(2);
   });
 
   it('recovers a decision committed but never queued (crash between commit and enqueue)', async () => {

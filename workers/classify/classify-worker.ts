@@ -103,22 +103,28 @@ async function classifyBatch(tasks: Task[], options: ClassifyWorkerOptions): Pro
   });
   const results = await classifier.classify(fresh.map((t) => t.item));
   const byTask = new Map(fresh.map((t, i) => [t, results[i]!]));
-  const outcomes = await Promise.all(
-    tasks.map(async (t): Promise<ClassifyOutcome> => {
+  const written = await Promise.all(
+    tasks.map(async (t) => {
       const classification = byTask.get(t);
-      if (!classification) return { verdict: null, category: null, skipped: true };
+      if (!classification) return null;
       const c: ClassifiedItem = {
         item: t.item, contentHash: t.hash, classification, source: t.job.source, trace: t.job.trace,
         ingestedAt: t.job.ingested_at, force: t.job.force, rescanId: t.job.rescan_id,
       };
-      const written = await options.writer.write({
+      return options.writer.write({
         subjects: [{ id: t.item.id, channel_id: t.item.channel_id }],
         items: [toItemRow(t.item, t.hash)],
         plan: (view) => planClassification(c, view),
       });
-      await options.outbox.dispatch(written.outbox);
-      return { verdict: classification.verdict, category: classification.category, skipped: written.events.length === 0 };
     }),
   );
+  // Decisions are committed: queue their effects together (the outbox poller covers a failure here).
+  await options.outbox.dispatch(written.flatMap((w) => w?.outbox ?? []));
+  const outcomes = tasks.map((t, i): ClassifyOutcome => {
+    const classification = byTask.get(t);
+    const w = written[i];
+    if (!classification || !w) return { verdict: null, category: null, skipped: true };
+    return { verdict: classification.verdict, category: classification.category, skipped: w.events.length === 0 };
+  });
   return outcomes;
 }

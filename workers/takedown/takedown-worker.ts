@@ -6,7 +6,9 @@ import type { Db } from '../../shared/store/db.js';
 import type { RecordStore } from '../../shared/store/record-store.js';
 import { BullPipelineWorker } from '../bull-worker.js';
 import { describeIssues } from '../classify/classify-worker.js';
-import { applyAction } from './apply-action.js';
+import { MicroBatcher } from '../../shared/runtime/micro-batcher.js';
+import type { OutboxAction } from '../../shared/store/event-types.js';
+import { applyActions, type ApplyOutcome } from './apply-action.js';
 
 export interface TakedownWorkerOptions {
   redisUrl: string;
@@ -22,14 +24,15 @@ export interface TakedownWorkerOptions {
 /** Applies delist/restore actions to the search index and records each effect once. */
 export function createTakedownWorker(options: TakedownWorkerOptions): BullPipelineWorker {
   const log = options.logger.child({ component: 'takedown' });
-  return new BullPipelineWorker(
+  const batcher = new MicroBatcher<OutboxAction, ApplyOutcome>((actions) => applyActions(options, actions), { maxBatch: 64, maxWaitMs: 5 });
+  const worker = new BullPipelineWorker(
     'takedown-worker',
     async (job: Job) => {
       const parsed = takedownJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`malformed takedown job: ${describeIssues(parsed.error)}`);
       const a = parsed.data;
       try {
-        const out = await applyAction(options, a);
+        const out = await batcher.submit(a);
         log.info({ trace: a.trace, subject: a.subject_id, action: a.action, scope: a.scope, category: a.category, outbox: a.id, ...out }, `${a.action} ${out.result}`);
         return out;
       } catch (e) {
@@ -39,4 +42,10 @@ export function createTakedownWorker(options: TakedownWorkerOptions): BullPipeli
     },
     { queue: TAKEDOWN_QUEUE, redisUrl: options.redisUrl, prefix: options.prefix, concurrency: options.concurrency, logger: options.logger, lockDurationMs: options.lockDurationMs },
   );
+  const close = worker.close.bind(worker);
+  worker.close = async () => {
+    await close();
+    await batcher.close();
+  };
+  return worker;
 }
