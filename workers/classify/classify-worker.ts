@@ -76,7 +76,7 @@ export function createClassifyWorker(options: ClassifyWorkerOptions): BullPipeli
     async (job: Job<ClassifyJob>) => {
       const { job: data, item } = parseClassifyJob(job.data);
       const outcome = await batcher.submit({ job: data, item, hash: contentHash(item) });
-      log.debug({ trace: data.trace, item: item.id, ...outcome }, 'classified');
+      log.info({ trace: data.trace, item: item.id, ...outcome }, 'classified');
       return outcome;
     },
     { queue: CLASSIFY_QUEUE, redisUrl: options.redisUrl, prefix: options.prefix, concurrency: options.concurrency, logger: options.logger, lockDurationMs: options.lockDurationMs },

@@ -4,11 +4,13 @@ import type { OutboxAction } from '../../shared/store/event-types.js';
 import type { RecordStore, WriteRequest } from '../../shared/store/record-store.js';
 import { hasDelisting, isDelisted } from '../../shared/store/subject-status.js';
 
-export type ApplyResult = 'applied' | 'noop' | 'already-done';
+export type ApplyResult = 'applied' | 'noop' | 'already-done' | 'failed';
 
 export interface ApplyOutcome {
   result: ApplyResult;
   indexChanged: boolean;
+  /** Why the index refused or failed this action; the others in the batch go on. */
+  error?: unknown;
 }
 
 export interface ApplyDeps {
@@ -28,13 +30,19 @@ export async function applyActions(deps: ApplyDeps, actions: readonly OutboxActi
   const done = await deps.db.query<{ id: string }>('SELECT id FROM outbox WHERE id = ANY($1::text[]) AND done_at IS NOT NULL', [ids]);
   const alreadyDone = new Set(done.rows.map((r) => r.id));
   // The same decision delivered twice in one batch is one action.
-  const pending = [...new Map(actions.filter((a) => !alreadyDone.has(a.id)).map((a) => [a.id, a])).values()];
+  const unique = [...new Map(actions.filter((a) => !alreadyDone.has(a.id)).map((a) => [a.id, a])).values()];
 
   const changed = new Map<string, boolean>();
-  for (const a of pending) {
-    const r = a.action === 'delist' ? await deps.index.delist(a.subject_id, a.scope, a.id) : await deps.index.restore(a.subject_id, a.scope, a.id);
-    changed.set(a.id, r.changed);
+  const failures = new Map<string, unknown>();
+  for (const a of unique) {
+    try {
+      const r = a.action === 'delist' ? await deps.index.delist(a.subject_id, a.scope, a.id) : await deps.index.restore(a.subject_id, a.scope, a.id);
+      changed.set(a.id, r.changed);
+    } catch (e) {
+      failures.set(a.id, e);
+    }
   }
+  const pending = unique.filter((a) => !failures.has(a.id));
 
   const results = new Map<string, ApplyResult>();
   if (pending.length > 0) {
@@ -65,7 +73,10 @@ export async function applyActions(deps: ApplyDeps, actions: readonly OutboxActi
       }
     });
   }
-  return actions.map((a) => ({ result: alreadyDone.has(a.id) ? 'already-done' : (results.get(a.id) ?? 'already-done'), indexChanged: changed.get(a.id) ?? false }));
+  return actions.map((a): ApplyOutcome => {
+    if (failures.has(a.id)) return { result: 'failed', indexChanged: false, error: failures.get(a.id) };
+    return { result: alreadyDone.has(a.id) ? 'already-done' : (results.get(a.id) ?? 'already-done'), indexChanged: changed.get(a.id) ?? false };
+  });
 }
 
 /** The effect event of one action, or none when the status already shows it (applied twice = recorded once). */

@@ -33,6 +33,7 @@ export function createTakedownWorker(options: TakedownWorkerOptions): BullPipeli
       const a = parsed.data;
       try {
         const out = await batcher.submit(a);
+        if (out.result === 'failed') throw out.error;
         log.info({ trace: a.trace, subject: a.subject_id, action: a.action, scope: a.scope, category: a.category, outbox: a.id, ...out }, `${a.action} ${out.result}`);
         return out;
       } catch (e) {
