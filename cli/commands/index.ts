@@ -16,5 +16,7 @@ export const commands: Record<string, CommandEntry> = {
   hash: { summary: 'print the PDQ hash and quality of image files or URLs', load: () => import('./hash.js') },
   train: { summary: 'train the text classifier: --data <train.jsonl> --out models/<name>', load: () => import('./train.js') },
   eval: { summary: 'evaluate a text model against a keyword baseline: --model models/<name> --data <jsonl>', load: () => import('./eval.js') },
+  users: { summary: 'console users: create <id> --role <role> [--password-stdin] | password | list | disable | enable', load: () => import('./users.js') },
+  'export-labels': { summary: 'write reviewed items with their final decisions as trainer JSONL: [--out file]', load: () => import('./export-labels.js') },
   split: { summary: 'build the text train/calibration/held-out splits from models/data/corpus', load: () => import('./split.js') },
 };
