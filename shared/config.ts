@@ -30,9 +30,13 @@ export const configSchema = z.object({
   SWEEP_PAGE_SIZE: intFrom(500, 1),
   SWEEP_INTERVAL_MS: intFrom(0),
   OUTBOX_POLL_MS: intFrom(2_000, 100),
+  /** How often a takedown process writes a checkpoint hash over all subjects' chain heads. */
+  CHECKPOINT_INTERVAL_MS: intFrom(60_000, 1_000),
   SHUTDOWN_TIMEOUT_MS: intFrom(30_000, 100),
   /** BullMQ job lock; a killed worker's jobs return to the queue after about this long. */
   LOCK_DURATION_MS: intFrom(30_000, 1_000),
+  /** Signs console session cookies; when unset, one is generated into DATA_DIR/session-secret and reused. */
+  SESSION_SECRET: z.string().min(32).optional(),
   /** Distinct reporters after which a reported item goes to review whatever its verdict. */
   REPORT_REVIEW_THRESHOLD: intFrom(3, 1),
   /** Items per rescan fan-out page (one ingest job each). */

@@ -3,6 +3,7 @@ import type { Infrastructure } from '../shared/wiring/infrastructure.js';
 import { createClassifyWorker } from './classify/classify-worker.js';
 import { announceModelVersion } from './ingest/model-version-registry.js';
 import { createIngestWorker } from './ingest/ingest-worker.js';
+import { CheckpointPoller } from './checkpoint-poller.js';
 import { OutboxPoller } from './takedown/outbox-poller.js';
 import { createTakedownWorker } from './takedown/takedown-worker.js';
 import { attachOpsHooks } from './ops-hooks.js';
@@ -44,6 +45,7 @@ export async function createWorkers(kinds: readonly WorkerKind[], infra: Infrast
       case 'takedown':
         workers.push(createTakedownWorker({ ...common, concurrency: config.TAKEDOWN_CONCURRENCY, db: infra.db, store: infra.store, index: infra.index }));
         workers.push(new OutboxPoller({ db: infra.db, dispatcher: infra.dispatcher, logger, intervalMs: config.OUTBOX_POLL_MS }));
+        workers.push(new CheckpointPoller({ db: infra.db, logger, intervalMs: config.CHECKPOINT_INTERVAL_MS }));
         break;
     }
   }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemSchema } from '../../shared/items/item-schema.js';
 import { BatchingWriter } from '../../shared/store/batching-writer.js';
 import { verifyChain } from '../../shared/store/event-chain.js';
+import { verifyRecord, writeCheckpoint } from '../../shared/store/checkpoints.js';
 import type { NewEvent, StoredEvent } from '../../shared/store/event-types.js';
 import { toItemRow } from '../../shared/store/item-rows.js';
 import { RecordStore } from '../../shared/store/record-store.js';
@@ -130,5 +131,25 @@ describe.each(backends())('the record on %s', (backend) => {
     expect(second.text).toBe('second version');
     expect(second.content_hash).not.toBe(first.content_hash);
     expect(new Date(second.first_seen).getTime()).toBe(new Date(first.first_seen).getTime());
+  });
+
+  it('proves the whole set with checkpoints: a removed tail shows even though each chain verifies', async () => {
+    const a = `cp-${randomUUID()}`;
+    const b = `cp-${randomUUID()}`;
+    await store.write([{ subjects: [{ id: a }, { id: b }], plan: () => ({ events: [ev(a, 'report', { reporter: 'x' }), ev(b, 'report', { reporter: 'y' }), ev(b, 'report', { reporter: 'z' })] }) }]);
+    const cp = await writeCheckpoint(t.db);
+    expect(cp).toMatchObject({ root_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(await writeCheckpoint(t.db)).toBeNull(); // nothing new since
+    const clean = await verifyRecord(t.db);
+    expect(clean.broken).toEqual([]);
+    expect(clean.checkpoints.every((c) => c.ok)).toBe(true);
+
+    // Someone with table-owner rights cuts b's last event and rewinds its status to match.
+    await t.db.exec('ALTER TABLE events DISABLE TRIGGER events_append_only');
+    await t.db.query('DELETE FROM events WHERE subject_id = $1 AND seq = 2', [b]);
+    await t.db.exec('ALTER TABLE events ENABLE TRIGGER events_append_only');
+    const tampered = await verifyRecord(t.db);
+    expect(tampered.broken).toEqual([]); // every remaining chain still links up...
+    expect(tampered.checkpoints.find((c) => c.id === cp!.id)).toEqual({ id: cp!.id, ok: false }); // ...the checkpoint does not
   });
 });
