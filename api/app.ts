@@ -8,6 +8,7 @@ import { errorHandler } from './errors.js';
 import { openApiPlugin } from './plugins/openapi.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { adminQueuesRoutes } from './routes/admin-queues.js';
+import { banksRoutes } from './routes/banks.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { reportsRoutes } from './routes/reports.js';
 import { rescansRoutes } from './routes/rescans.js';
@@ -53,6 +54,7 @@ export async function buildApp({ infra, readiness = [], logger = false }: AppOpt
   await app.register(itemsRoutes, { prefix: '/v1', infra });
   await app.register(reportsRoutes, { prefix: '/v1', infra });
   await app.register(rescansRoutes, { prefix: '/v1', infra });
+  await app.register(banksRoutes, { prefix: '/v1', db: infra.db });
   await app.register(metricsRoutes, { registry: infra.metrics.registry, auth: { roles: ['ops'] } });
   await app.register(adminQueuesRoutes, { queues: [infra.ingestQueue.queue, infra.classifyQueue.queue, infra.takedownQueue.queue] });
   await app.register(reviewArea, { infra, sessions });
