@@ -117,4 +117,16 @@ describe('ingest sources', () => {
       server.close();
     }
   });
+
+  it('fails a feed that does not exist at once, with the reason', async () => {
+    const q = p.infra.ingestQueue.queue;
+    const id = `scan-${randomUUID()}`;
+    await p.infra.ingestQueue.add({ kind: 'feed', name: 'missing', location: path.join(dir, 'no-such-channel.ndjson'), cursor: null, page_size: 10 }, id);
+    const job = await eventually(async () => {
+      const j = await q.getJob(id);
+      return j && (await j.isFailed()) ? j : undefined;
+    }, 20_000, 'feed job failed');
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toMatch(/feed file .*no-such-channel\.ndjson does not exist/);
+  });
 });

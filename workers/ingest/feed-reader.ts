@@ -8,9 +8,17 @@ export interface FeedPage {
 
 const MAX_LINE = 16 * 1024 * 1024;
 
+/** The feed does not exist (a missing file, an unknown channel's URL): retrying will not help. */
+export class FeedNotFoundError extends Error {
+  override readonly name = 'FeedNotFoundError';
+}
+
 /** Reads up to `limit` NDJSON records of a file from a byte offset (the cursor). */
 export async function readFilePage(path: string, cursor: string | null, limit: number): Promise<FeedPage> {
-  const fh = await open(path, 'r');
+  const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') throw new FeedNotFoundError(`feed file ${path} does not exist`);
+    throw e;
+  });
   try {
     let offset = cursor ? Number(cursor) : 0;
     const records: unknown[] = [];
@@ -52,6 +60,7 @@ export async function readHttpPage(url: string, cursor: string | null, limit: nu
   u.searchParams.set('limit', String(limit));
   if (cursor) u.searchParams.set('after', cursor);
   const res = await fetch(u, { signal: AbortSignal.timeout(15_000) });
+  if (res.status === 404 || res.status === 410) throw new FeedNotFoundError(`feed ${u.origin}${u.pathname} answered ${res.status}: unknown channel or feed`);
   if (!res.ok) throw new Error(`feed ${u.origin}${u.pathname} answered ${res.status}`);
   const records = (await res.text())
     .split('\n')

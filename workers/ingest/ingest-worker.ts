@@ -10,7 +10,7 @@ import type { SearchIndex } from '../../shared/search-index/search-index.js';
 import type { Db } from '../../shared/store/db.js';
 import { BullPipelineWorker } from '../bull-worker.js';
 import { describeIssues } from '../classify/classify-worker.js';
-import { readFilePage, readHttpPage } from './feed-reader.js';
+import { FeedNotFoundError, readFilePage, readHttpPage } from './feed-reader.js';
 import { currentModelVersion } from './model-version-registry.js';
 import { runRescanPage } from './rescan-page.js';
 
@@ -48,7 +48,10 @@ export function createIngestWorker(options: IngestWorkerOptions): BullPipelineWo
       const task = parsed.data;
       if (task.kind === 'rescan') return runRescanPage({ ...options, logger: log }, task);
       const sourceKey = `${task.kind}:${task.name}`;
-      const page = task.kind === 'sweep' ? await options.index.scan(task.cursor, task.page_size) : await readFeed(task.location, task.cursor, task.page_size);
+      const page = await (task.kind === 'sweep' ? options.index.scan(task.cursor, task.page_size) : readFeed(task.location, task.cursor, task.page_size)).catch((e: unknown) => {
+        if (e instanceof FeedNotFoundError) throw new UnrecoverableError(e.message);
+        throw e;
+      });
       const force = task.kind === 'sweep' && task.force;
       const outcome = await queuePage(options, page.entries, task.kind === 'sweep' ? 'sweep' : 'feed', force);
       await options.db.query(
