@@ -50,6 +50,10 @@ describe.each(backends())('the pipeline on a real Redis and %s', (backend) => {
     expect(classified).toMatchObject({ verdict: 'takedown', category: 'scam', model_version: p.classifier.modelVersion });
     expect(await search('giveaway')).not.toContain(bad.id);
     expect(await search('giveaway')).toContain(fine.id);
+    const page = await p.app.inject({ method: 'GET', url: '/search?q=giveaway', headers: { accept: 'text/html' } });
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.body).toContain(fine.id);
+    expect(page.body).not.toContain(bad.id);
     await eventually(async () => (await status(fine.id!))?.last_verdict === 'allow', 10_000, 'benign verdict');
     expect(await eventTypes(fine.id!)).toEqual(['ingested', 'classified']);
   });
