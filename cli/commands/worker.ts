@@ -16,7 +16,13 @@ export async function run(args: string[]): Promise<number> {
   }
   const logger = createLogger(config.LOG_LEVEL, { process: `worker-${kind}` });
   const infra = await openInfrastructure(config, logger);
-  const classifier = kind === 'classify' ? await buildClassifier(config, logger, { db: infra.db, classifyQueue: infra.classifyQueue }) : undefined;
+  // A model that fails to load ends the process: close what is open so it can exit with the reason.
+  const classifier = kind === 'classify'
+    ? await buildClassifier(config, logger, { db: infra.db, classifyQueue: infra.classifyQueue }).catch(async (e: unknown) => {
+        await infra.close();
+        throw e;
+      })
+    : undefined;
   const workers = await createWorkers([kind], infra, { classifier, lockDurationMs: config.LOCK_DURATION_MS });
   // Health, readiness and metrics on a port of the worker's own (WORKER_HTTP_PORT: 0 = free port, -1 = none).
   const modelCheck = {
