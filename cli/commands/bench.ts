@@ -2,6 +2,7 @@ import { UsageError } from '../command.js';
 
 const BENCHES: Record<string, () => Promise<(args: string[]) => Promise<void>>> = {
   pipeline: async () => (await import('../../bench/pipeline.js')).runPipelineBench,
+  api: async () => (await import('../../bench/api-push.js')).runApiBench,
 };
 
 /** `modpipe bench <name> [options]`: each benchmark prints its own figures. */
