@@ -97,7 +97,7 @@ export function channelPage(principal: Principal, channelId: string, items: Chan
     .join('');
   return layout(
     `Channel ${channelId}`,
-    `<main class="channel"><h1>Channel <code>${esc(channelId)}</code></h1><p>${total} items known; newest first.</p>
+    `<main class="channel"><h1>Channel <code>${esc(channelId)}</code></h1><p>${total} item${total === 1 ? '' : 's'} known; newest first.</p>
     ${opts.bulkOpen ? bulkForm(channelId, opts.bulkOpen) : ''}
     <table class="history"><thead><tr><th>Item</th><th>Text</th><th>Case</th><th>Verdict</th><th>Search</th><th>Last decision</th><th></th></tr></thead>
     <tbody>${rows || '<tr><td colspan="7">No items.</td></tr>'}</tbody></table></main>

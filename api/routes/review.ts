@@ -110,10 +110,14 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (a
 
   const mediaParams = caseParams.extend({ index: z.coerce.number().int().min(0).max(63) });
   const sendThumb = async (req: FastifyRequest, params: z.infer<typeof mediaParams>, reply: FastifyReply, revealed: boolean) => {
-    await review.visibleStatus(me(req), params.id);
+    const p = me(req);
+    await review.visibleStatus(p, params.id);
     const t = await media.thumbnail(params.id, params.index, revealed);
+    // Who saw which image unblurred is worth knowing later.
+    if (revealed) req.log.info({ subject: params.id, image: params.index, moderator: p.id }, 'image revealed');
+    if (t.error) reply.header('x-modpipe-image-error', t.error.slice(0, 200).replace(/[^\x20-\x7e]/g, '?'));
     // Nothing of a case's images stays in a browser cache or a proxy.
-    return reply.header('content-type', t.mime).header('cache-control', 'private, no-store').send(t.bytes);
+    return reply.header('content-type', t.contentType).header('cache-control', 'private, no-store').send(t.bytes);
   };
   app.get('/cases/:id/media/:index', { config: anyReviewer, schema: { params: mediaParams } }, (req, reply) => sendThumb(req, req.params, reply, false));
   app.get('/cases/:id/media/:index/reveal', { config: anyReviewer, schema: { params: mediaParams } }, (req, reply) => sendThumb(req, req.params, reply, true));

@@ -68,6 +68,24 @@ describe.each(backends())('review decisions through the real pipeline on %s', (b
     expect(again.json()).toMatchObject({ code: 'nothing_to_reverse' });
   });
 
+  it('joins a new borderline verdict to the open case and raises its priority', async () => {
+    const word = `join${randomUUID().slice(0, 6)}`;
+    const id = await borderline(word);
+    const priority = async () => Number((await t.db.query<{ priority: number }>('SELECT priority FROM subject_status WHERE subject_id = $1', [id])).rows[0]!.priority);
+    const first = await priority();
+    const item = (await t.db.query<Record<string, unknown>>('SELECT * FROM items WHERE id = $1', [id])).rows[0]!;
+    // A forced rescan classifies the same content again: borderline again.
+    await p.infra.classifyQueue.queue.add('rescan', {
+      item: { id, kind: 'post', channel_id: item.channel_id, text: item.text, language: 'ru', reach: { subscribers: 1200, views: 340 } },
+      source: 'rescan', trace: 'join-test', ingested_at: new Date().toISOString(), force: true,
+    });
+    await eventually(async () => (await eventTypes(id)).filter((e) => e === 'review_opened').length === 2, 20_000, 'second verdict joined');
+    expect(await priority()).toBeGreaterThan(first);
+    const joined = await t.db.query<{ payload: { joined: boolean } }>(`SELECT payload FROM events WHERE subject_id = $1 AND type = 'review_opened' ORDER BY seq DESC LIMIT 1`, [id]);
+    expect(joined.rows[0]!.payload.joined).toBe(true);
+    expect((await t.db.query(`SELECT 1 FROM subject_status WHERE subject_id = $1 AND review_state = 'open'`, [id])).rows).toHaveLength(1);
+  });
+
   it('exports reviewed items with their final decisions in the trainer format', async () => {
     const word = `exp${randomUUID().slice(0, 6)}`;
     const down = await borderline(`${word}a`);

@@ -87,13 +87,14 @@ async function next() {
   $case.replaceChildren(h('p', { class: 'empty' }, 'Loading the next case…'));
   try {
     const { case: c } = await api('POST', '/v1/review/claim', { ...state.filter, exclude: state.skipped });
+    // The queue counts carry what this user may do, which the decision buttons need.
+    await loadQueues().catch(() => undefined);
     state.current = c;
     state.reasonIndex = 0;
     render();
   } catch (e) {
     $case.replaceChildren(h('p', { class: 'empty' }, `Could not load a case: ${e.message}`));
   }
-  loadQueues().catch(() => undefined);
 }
 
 function render() {
@@ -128,7 +129,7 @@ function render() {
       h('h2', {}, 'Why it is here'),
       h('div', {}, `Verdict `, h('b', {}, cls.verdict ?? '—'), cls.model_version ? ` by ${cls.model_version}` : ''),
       cls.reasons?.length ? h('ul', {}, cls.reasons.map((r) => h('li', {}, r))) : '',
-      scores.map(([label, v]) => h('div', { class: 'score' }, h('span', {}, label), h('span', { class: 'bar' }, h('i', { class: v >= 0.5 ? 'hot' : '', style: `width:${Math.round(v * 100)}%` })), h('span', {}, v.toFixed(2)))),
+      scores.map(([label, v]) => h('div', { class: 'score' }, h('span', {}, label), h('span', { class: 'bar' }, h('i', { class: v >= 0.5 && labelPolicy(label) ? 'hot' : '', style: `width:${Math.round(v * 100)}%` })), h('span', {}, v.toFixed(2)))),
       hits.length ? h('ul', {}, hits.map((x) => h('li', {}, `${x.signal ?? 'signal'}: ${x.label} ${x.action ?? ''} — ${x.reason ?? ''}`))) : ''),
     h('section', {},
       h('h2', {}, 'History'),
@@ -160,6 +161,7 @@ function reveal(img, btn, base) {
   img.alt = img.alt.replace('blurred', 'revealed');
   img.dataset.revealed = '1';
   btn.disabled = true;
+  btn.firstChild.textContent = 'Revealed';
 }
 
 // ---- deciding -----------------------------------------------------------------------------
@@ -179,22 +181,22 @@ function renderDecide() {
   $decide.replaceChildren(
     pol ? h('section', { class: 'policy' }, h('h3', {}, `Policy: ${pol.title}`), h('p', {}, pol.summary), h('p', { class: 'allowed' }, `Allowed: ${pol.allowed}`)) : '',
     h('form', { id: 'decision', onsubmit: (e) => e.preventDefault() },
-      h('h2', {}, 'Take down'),
-      h('label', {}, 'Category', labelSel),
-      h('label', {}, 'Policy reason (1–9)', reasonSel),
-      h('div', { class: 'scope' },
-        h('label', { class: 'scope' }, h('input', { type: 'radio', name: 'scope', id: 'scope-all', checked: true }), 'everywhere'),
-        h('label', { class: 'scope' }, h('input', { type: 'radio', name: 'scope', id: 'scope-some' }), 'only in'), countries),
-      h('h2', {}, 'Keep / escalate'),
-      h('label', {}, 'Keep reason', keepSel),
-      h('label', {}, 'Escalation reason', escSel),
-      h('label', {}, 'Note (optional; the comment text)', h('textarea', { id: 'note', rows: 2, maxlength: 2000 })),
       h('div', { class: 'actions' },
         act('takedown', 'Take down', 'T', 'danger wide', can.takedown),
         act('keep', 'Keep', 'K', 'good', can.keep),
         act('escalate', 'Escalate', 'E', 'warn', c.status.review_state !== 'escalated'),
         act('comment', 'Comment', 'C', '', true),
-        act('skip', 'Skip', 'S', '', true))),
+        act('skip', 'Skip', 'S', '', true)),
+      h('h2', {}, 'Take down as'),
+      h('label', {}, 'Category', labelSel),
+      h('label', {}, 'Policy reason (keys 1–9)', reasonSel),
+      h('div', { class: 'scope' },
+        h('label', { class: 'scope' }, h('input', { type: 'radio', name: 'scope', id: 'scope-all', checked: true }), 'everywhere'),
+        h('label', { class: 'scope' }, h('input', { type: 'radio', name: 'scope', id: 'scope-some' }), 'only in'), countries),
+      h('h2', {}, 'Keep or escalate as'),
+      h('label', {}, 'Keep reason', keepSel),
+      h('label', {}, 'Escalation reason', escSel),
+      h('label', {}, 'Note (optional; the text of a comment)', h('textarea', { id: 'note', rows: 2, maxlength: 2000 }))),
   );
   fillReasons(label);
 }
