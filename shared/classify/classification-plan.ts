@@ -3,6 +3,8 @@ import type { Item } from '../items/item-schema.js';
 import type { NewEvent, OutboxAction } from '../store/event-types.js';
 import type { Plan, StatusView } from '../store/record-store.js';
 import { isDelisted } from '../store/subject-status.js';
+import { basePriority } from '../review/review-priority.js';
+import { planOpenOrRaise } from '../review/review-service.js';
 import type { Classification } from './classifier.js';
 
 export interface ClassifiedItem {
@@ -16,12 +18,9 @@ export interface ClassifiedItem {
   rescanId?: string;
 }
 
-/** Review priority: severity of the suspected category, reach, and how sure the signals are. */
+/** Review priority when a case opens: one formula, the review engine's (severity, reach, confidence). */
 export function reviewPriority(c: Classification, item: Item): number {
-  const severity: Record<string, number> = { csam: 100, extremism: 80, illegal_goods: 60, sexual_services: 50, nsfw: 45, scam: 40, hate: 40, spam: 10 };
-  const reach = Math.log10(1 + (item.reach.subscribers ?? 0) + (item.reach.views ?? 0));
-  const confidence = c.category ? (c.scores[c.category] ?? 0) : 0;
-  return (severity[c.category ?? ''] ?? 20) + 5 * reach + 10 * confidence;
+  return basePriority({ category: c.category, subscribers: item.reach.subscribers, views: item.reach.views, confidence: c.category ? (c.scores[c.category] ?? 0) : 0 });
 }
 
 /**
@@ -62,13 +61,11 @@ export function planClassification(c: ClassifiedItem, view: StatusView): Plan {
       ...(c.rescanId ? { rescan_id: c.rescanId } : {}),
     },
   });
-  if (cls.verdict === 'review' && status.review_state !== 'open' && status.review_state !== 'escalated') {
-    events.push({
-      subject_id: c.item.id,
-      type: 'review_opened',
-      actor,
-      payload: { category: cls.category, reasons: cls.reasons, priority: reviewPriority(cls, c.item), source: 'classifier' },
-    });
+  if (cls.verdict === 'review') {
+    // Opens the case, or joins the open one and raises its priority (the review engine's rule).
+    const confidence = cls.category ? (cls.scores[cls.category] ?? 0) : 0;
+    const input = { subjectId: c.item.id, source: 'classifier' as const, actor, category: cls.category, reasons: cls.reasons, confidence };
+    events.push(...planOpenOrRaise(status, input, c.item.reach).events);
   }
   if (cls.verdict === 'takedown' && !isDelisted(status, cls.scope)) {
     outbox.push({
