@@ -14,14 +14,17 @@ const USAGE = `usage: modpipe queues list
        modpipe queues failed <queue> [--limit N]
        modpipe queues retry <queue> [--limit N]
        modpipe queues pause|resume <queue>
-       modpipe queues clean <queue> [--grace-ms N]
+       modpipe queues show <queue> <job-id>
+       modpipe queues clean <queue> [--state completed|failed] [--grace-ms N]
 queues: ${QUEUES.join(', ')}`;
 
 /** Queue inspection for operators; talks to REDIS_URL or the Redis a running `modpipe up` started. */
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { limit: { type: 'string', default: '50' }, 'grace-ms': { type: 'string', default: '0' } } });
-  const [action, name] = positionals;
-  if (!action || !['list', 'failed', 'retry', 'pause', 'resume', 'clean'].includes(action)) throw new UsageError(USAGE);
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { limit: { type: 'string', default: '50' }, 'grace-ms': { type: 'string', default: '0' }, state: { type: 'string', default: 'completed' } } });
+  const [action, name, jobId] = positionals;
+  if (!action || !['list', 'failed', 'retry', 'pause', 'resume', 'clean', 'show'].includes(action)) throw new UsageError(USAGE);
+  if (action === 'clean' && !['completed', 'failed'].includes(values.state)) throw new UsageError(`clean removes completed or failed jobs, not '${values.state}'\n${USAGE}`);
+  if (action === 'show' && !jobId) throw new UsageError(`which job?\n${USAGE}`);
   if (action !== 'list' && (!name || !QUEUES.includes(name))) throw new UsageError(`unknown queue '${name ?? ''}'\n${USAGE}`);
   const config = loadConfig();
   const url = config.REDIS_URL ?? (await runningServer(path.join(config.DATA_DIR, 'redis', 'modpipe-redis.pid')).then((s) => s && `redis://127.0.0.1:${s.port}`));
@@ -64,8 +67,19 @@ export async function run(args: string[]): Promise<number> {
         process.stdout.write(`resumed ${name}\n`);
         return 0;
       case 'clean': {
-        const removed = await open(name!).clean(Number(values['grace-ms']), 100_000, 'completed');
-        process.stdout.write(`removed ${removed.length} completed jobs from ${name}\n`);
+        const state = values.state as 'completed' | 'failed';
+        const removed = await open(name!).clean(Number(values['grace-ms']), 100_000, state);
+        process.stdout.write(`removed ${removed.length} ${state} jobs from ${name}\n`);
+        return 0;
+      }
+      case 'show': {
+        const job = await open(name!).getJob(jobId!);
+        if (!job) {
+          process.stdout.write(`no job ${jobId} in ${name}\n`);
+          return 1;
+        }
+        const state = await job.getState();
+        process.stdout.write(`${JSON.stringify({ id: job.id, name: job.name, state, attempts: job.attemptsMade, priority: job.opts.priority, failedReason: job.failedReason, data: job.data, returnvalue: job.returnvalue, stacktrace: job.stacktrace?.slice(0, 1) }, null, 2)}\n`);
         return 0;
       }
     }
