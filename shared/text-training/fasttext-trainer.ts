@@ -30,6 +30,8 @@ export interface TrainOptions {
    * for a small corpus, so the model leans on several cues rather than one memorised n-gram.
    */
   featureDropout?: number;
+  /** The featurizer's lengthPrior: the mean divides by count + lengthPrior. */
+  lengthPrior?: number;
   /** Called after each epoch with the mean per-label BCE of that epoch. */
   onEpoch?: (epoch: number, loss: number) => void;
 }
@@ -45,16 +47,17 @@ export class FastTextModel {
     readonly output: Float32Array,
     /** [labels] */
     readonly bias: Float32Array,
+    readonly lengthPrior = 0,
   ) {}
 
-  static create(buckets: number, dim: number, labelCount: number, rng: Prng): FastTextModel {
+  static create(buckets: number, dim: number, labelCount: number, rng: Prng, lengthPrior = 0): FastTextModel {
     // Input rows start at zero, so a bucket no training text touched contributes exactly nothing
     // at serving time (and compresses to nothing in git); the output layer carries the random
     // start instead, which is what breaks the symmetry.
     const output = new Float32Array(labelCount * dim);
     const scale = 1 / Math.sqrt(dim);
     for (let i = 0; i < output.length; i++) output[i] = (rng.next() * 2 - 1) * scale;
-    return new FastTextModel(buckets, dim, labelCount, new Float32Array(buckets * dim), output, new Float32Array(labelCount));
+    return new FastTextModel(buckets, dim, labelCount, new Float32Array(buckets * dim), output, new Float32Array(labelCount), lengthPrior);
   }
 
   /** Mean of the input rows of `features` into `hidden`. */
@@ -67,7 +70,7 @@ export class FastTextModel {
       const row = (features[f] as number) * D;
       for (let d = 0; d < D; d++) hidden[d] = (hidden[d] as number) + (this.input[row + d] as number);
     }
-    const inv = 1 / n;
+    const inv = 1 / (n + this.lengthPrior);
     for (let d = 0; d < D; d++) hidden[d] = (hidden[d] as number) * inv;
   }
 
@@ -87,7 +90,7 @@ export class FastTextModel {
 
   /** The exportable form: see foldedTable. */
   toLinear(): LinearTextModel {
-    return new LinearTextModel(this.buckets, this.labelCount, this.foldedTable(), Float32Array.from(this.bias));
+    return new LinearTextModel(this.buckets, this.labelCount, this.foldedTable(), Float32Array.from(this.bias), this.lengthPrior);
   }
 
   /**
@@ -124,6 +127,7 @@ export class LinearTextModel {
     readonly labelCount: number,
     readonly table: Float32Array,
     readonly bias: Float32Array,
+    readonly lengthPrior = 0,
   ) {}
 
   static average(models: readonly LinearTextModel[]): LinearTextModel {
@@ -141,7 +145,7 @@ export class LinearTextModel {
       for (const m of models) s += m.bias[k] as number;
       bias[k] = s / models.length;
     }
-    return new LinearTextModel(first.buckets, first.labelCount, table, bias);
+    return new LinearTextModel(first.buckets, first.labelCount, table, bias, first.lengthPrior);
   }
 
   /** Sigmoid scores as the exported graph computes them (mean of table rows + bias). */
@@ -153,7 +157,8 @@ export class LinearTextModel {
       const row = (features[f] as number) * K;
       for (let k = 0; k < K; k++) out[k] = (out[k] as number) + (this.table[row + k] as number);
     }
-    for (let k = 0; k < K; k++) out[k] = sigmoid((n ? (out[k] as number) / n : 0) + (this.bias[k] as number));
+    const denom = n + this.lengthPrior;
+    for (let k = 0; k < K; k++) out[k] = sigmoid((denom ? (out[k] as number) / denom : 0) + (this.bias[k] as number));
     return out;
   }
 }
@@ -164,7 +169,8 @@ export function sigmoid(z: number): number {
 
 export function trainFastText(samples: readonly TrainingSample[], labelCount: number, buckets: number, opts: TrainOptions): FastTextModel {
   const rng = new Prng(opts.seed);
-  const model = FastTextModel.create(buckets, opts.dim, labelCount, rng);
+  const prior = opts.lengthPrior ?? 0;
+  const model = FastTextModel.create(buckets, opts.dim, labelCount, rng, prior);
   const { input, output, bias } = model;
   const D = opts.dim;
   const K = labelCount;
@@ -199,7 +205,7 @@ export function trainFastText(samples: readonly TrainingSample[], labelCount: nu
         const row = (feats[f] as number) * D;
         for (let d = 0; d < D; d++) hidden[d] = (hidden[d] as number) + (input[row + d] as number);
       }
-      const inv = 1 / n;
+      const inv = 1 / (n + prior);
       for (let d = 0; d < D; d++) hidden[d] = (hidden[d] as number) * inv;
       // Per label: sigmoid, BCE gradient, output update; accumulate the gradient for hidden.
       gradHidden.fill(0);
@@ -218,7 +224,7 @@ export function trainFastText(samples: readonly TrainingSample[], labelCount: nu
         }
         bias[k] = (bias[k] as number) - lr * g;
       }
-      // Sparse update: only the rows this text touched; d(mean)/d(row) = 1/n per occurrence.
+      // Sparse update: only the rows this text touched; d(mean)/d(row) = 1/(n + prior) per occurrence.
       const scale = lr * inv;
       for (let f = 0; f < n; f++) {
         const row = (feats[f] as number) * D;

@@ -94,6 +94,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
       seed: o.seed + m,
       positiveWeight: o.positiveWeight,
       featureDropout: o.featureDropout,
+      lengthPrior: featurizer.params.lengthPrior,
       onEpoch: (e, loss) => {
         if (e === o.epochs || e % 10 === 0) log(`model ${m + 1}/${o.ensemble} epoch ${e}/${o.epochs} loss ${loss.toFixed(5)}`);
       },

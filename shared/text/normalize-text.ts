@@ -1,4 +1,5 @@
 import { C_DIGIT, C_LETTER, C_SPACE, C_SYMBOL, charInfo, classOf, codePointInfo } from './char-classes.js';
+import { composeHangul, hasConjoiningJamo } from './hangul-compose.js';
 import { mayBeUrl, urlTokens } from './url-tokens.js';
 import { foldWord, textScript } from './word-folding.js';
 
@@ -93,7 +94,10 @@ export function cleanText(text: string): string {
     }
     i += width - 1;
   }
-  return out === null ? t : out + t.slice(runStart);
+  if (out === null) return t;
+  out += t.slice(runStart);
+  // Folding splits nothing that was whole, but jamo written one by one need composing.
+  return hasConjoiningJamo(out) ? composeHangul(out) : out;
 }
 
 /** Long texts keep their head and their tail, so padding either end cannot hide the payload. */

@@ -31,23 +31,31 @@ export const textFeaturizerParamsSchema = z
      * words, so "кокаин" meets "Kokain" and "cocaine". 0 = off.
      */
     phoneticMinN: z.number().int().min(0).max(8).default(0),
+    /**
+     * Weights are 1/(count + lengthPrior): a text's mean is shrunk toward zero (the bias) by this
+     * many virtual empty features, so a short text is not judged as confidently as a long one on
+     * the strength of one or two n-grams. 0 = the plain mean.
+     */
+    lengthPrior: z.number().min(0).max(100_000).default(0),
   })
   .strict()
   .refine((p) => p.charNgramMin <= p.charNgramMax, { message: 'charNgramMin must not exceed charNgramMax' });
 export type TextFeaturizerParams = z.infer<typeof textFeaturizerParamsSchema>;
 
+/** Chosen by 4-fold cross-validation on the training split (see the model card). */
 export const DEFAULT_FEATURIZER_PARAMS: TextFeaturizerParams = {
   bucketsLog2: 18,
-  charNgramMin: 2,
+  charNgramMin: 3,
   charNgramMax: 5,
   wordNgrams: 2,
   maxFeatures: 1024,
   maxChars: 3000,
   maxWordChars: 32,
-  phoneticMinN: 3,
+  phoneticMinN: 0,
+  lengthPrior: 128,
 };
 
-/** A padded batch: row i holds text i's feature ids, weights 1/count, then zero padding. */
+/** A padded batch: row i holds text i's feature ids, weights 1/(count + lengthPrior), then zero padding. */
 export interface PackedBatch {
   rows: number;
   width: number;
@@ -163,12 +171,12 @@ export class TextFeaturizer {
       counts[r] = c;
       if (c > width) width = c;
     }
-    return packRows(this.scratch, max, counts, width);
+    return packRows(this.scratch, max, counts, width, this.params.lengthPrior);
   }
 }
 
-/** Copies rows of a strided scratch buffer into a dense [rows, width] batch with 1/count weights. */
-export function packRows(src: Int32Array, stride: number, counts: Int32Array, width: number): PackedBatch {
+/** Copies rows of a strided scratch buffer into a dense [rows, width] batch with 1/(count + prior) weights. */
+export function packRows(src: Int32Array, stride: number, counts: Int32Array, width: number, lengthPrior = 0): PackedBatch {
   const rows = counts.length;
   const ids = new Int32Array(rows * width);
   const weights = new Float32Array(rows * width);
@@ -176,13 +184,13 @@ export function packRows(src: Int32Array, stride: number, counts: Int32Array, wi
     const c = counts[r] as number;
     if (c === 0) continue;
     ids.set(src.subarray(r * stride, r * stride + c), r * width);
-    weights.fill(1 / c, r * width, r * width + c);
+    weights.fill(1 / (c + lengthPrior), r * width, r * width + c);
   }
   return { rows, width, ids, weights };
 }
 
 /** Packs already-featurized rows (training, evaluation, the bench's ceiling run). */
-export function packFeatures(rowsOfIds: readonly Int32Array[]): PackedBatch {
+export function packFeatures(rowsOfIds: readonly Int32Array[], lengthPrior = 0): PackedBatch {
   let width = 1;
   for (const r of rowsOfIds) if (r.length > width) width = r.length;
   const rows = rowsOfIds.length;
@@ -191,7 +199,7 @@ export function packFeatures(rowsOfIds: readonly Int32Array[]): PackedBatch {
   rowsOfIds.forEach((r, i) => {
     if (r.length === 0) return;
     ids.set(r, i * width);
-    weights.fill(1 / r.length, i * width, i * width + r.length);
+    weights.fill(1 / (r.length + lengthPrior), i * width, i * width + r.length);
   });
   return { rows, width, ids, weights };
 }

@@ -67,8 +67,12 @@ describe('normalizeText: each evasion maps to the plain form', () => {
     expect(tokenize('gras ❄️💊')).toEqual(['gras', '❄', '💊']);
   });
 
-  it('keeps Korean syllables intact', () => {
+  it('keeps Korean syllables intact and composes jamo written one by one', () => {
     expect(normalizeText('마약 팝니다')).toBe('마약 팝니다');
+    expect(normalizeText('ㅋㅗㅋㅏㅇㅣㄴ')).toBe('코카인');
+    expect(normalizeText('ㅁㅏㅇㅑㄱ ㅍㅏㅂㄴㅣㄷㅏ')).toBe('마약 팝니다');
+    // Initial-consonant abbreviations have no vowels to compose with: they stay jamo (NFKD's leads).
+    expect(normalizeText('ㅈㄱㅁㄴ')).toBe('\u110c\u1100\u1106\u1102');
   });
 
   it('clips long texts to head and tail', () => {

@@ -3,7 +3,7 @@ import { fmix32, fnv1a, CHAR_BASIS } from '../../shared/text/feature-hash.js';
 import { DEFAULT_FEATURIZER_PARAMS, FeaturizerConfigError, TextFeaturizer, packFeatures } from '../../shared/text/text-featurizer.js';
 
 describe('TextFeaturizer', () => {
-  const f = new TextFeaturizer({ ...DEFAULT_FEATURIZER_PARAMS, bucketsLog2: 16 });
+  const f = new TextFeaturizer({ ...DEFAULT_FEATURIZER_PARAMS, bucketsLog2: 16, charNgramMin: 2, charNgramMax: 5, lengthPrior: 0 });
 
   it('hashes with 32-bit FNV-1a (reference vectors) and a murmur3 finaliser', () => {
     // FNV-1a 32 of "a" is 0xe40c292c, of "foobar" 0xbf9cf968 (published test vectors).
@@ -29,6 +29,7 @@ describe('TextFeaturizer', () => {
 
   it('keeps every id inside the bucket range and caps the count', () => {
     const capped = new TextFeaturizer({ ...DEFAULT_FEATURIZER_PARAMS, bucketsLog2: 10, maxFeatures: 50 });
+    expect(capped.params.lengthPrior).toBe(128);
     const ids = capped.featurize('a fairly long sentence with many different words in it, more than fifty features');
     expect(ids.length).toBe(50);
     for (const id of ids) expect(id >= 0 && id < 1024).toBe(true);
@@ -50,5 +51,41 @@ describe('TextFeaturizer', () => {
   it('rejects bad params with a clear error', () => {
     expect(() => new TextFeaturizer({ ...DEFAULT_FEATURIZER_PARAMS, charNgramMin: 6, charNgramMax: 3 })).toThrow(FeaturizerConfigError);
     expect(() => new TextFeaturizer({ ...DEFAULT_FEATURIZER_PARAMS, extra: 1 })).toThrow(/invalid/);
+  });
+});
+
+describe('phonetic key view', () => {
+  it('gives loanwords one key across scripts', async () => {
+    const { phoneticKey } = await import('../../shared/text/phonetic-key.js');
+    for (const w of ['cocaine', 'kokain', 'кокаин', 'كوكايين', '코카인']) expect(phoneticKey(w)).toBe('kokain');
+    for (const w of ['bitcoin', 'биткоин', 'بيتكوين', '비트코인']) expect(phoneticKey(w)).toBe('bitkoin');
+    expect(phoneticKey('ok')).toBeNull();
+    expect(phoneticKey('❄')).toBeNull();
+  });
+
+  it('adds key features only when enabled and the key differs from the word', () => {
+    const off = new TextFeaturizer({ ...DEFAULT_FEATURIZER_PARAMS, charNgramMin: 2, phoneticMinN: 0 });
+    const on = new TextFeaturizer({ ...DEFAULT_FEATURIZER_PARAMS, charNgramMin: 2, phoneticMinN: 3 });
+    expect(on.featurize('kokain').length).toBe(off.featurize('kokain').length);
+    const de = Array.from(off.featurize('kokain'));
+    const ruWithKey = new Set(on.featurize('кокаин'));
+    const ruPlain = new Set(off.featurize('кокаин'));
+    // Through its key the Russian word has the German word's unigram and all its 3..5-grams;
+    // only the seven character bigrams of "<kokain>" are missing (the key view starts at 3).
+    expect(ruWithKey.has(de[0] as number)).toBe(true);
+    expect(de.filter((id) => !ruWithKey.has(id))).toHaveLength(7);
+    expect(de.filter((id) => ruPlain.has(id))).toHaveLength(0);
+  });
+});
+
+describe('length prior', () => {
+  it('weights each feature 1/(count + prior), so short texts are judged less confidently', () => {
+    const f = new TextFeaturizer({ ...DEFAULT_FEATURIZER_PARAMS, lengthPrior: 10 });
+    const batch = f.featurizeBatch(['ab', 'a much longer text with many words']);
+    const short = f.featurize('ab').length;
+    const long = f.featurize('a much longer text with many words').length;
+    expect(batch.weights[0]).toBeCloseTo(1 / (short + 10), 7);
+    expect(batch.weights[batch.width]).toBeCloseTo(1 / (long + 10), 7);
+    expect(packFeatures([f.featurize('ab')], 10).weights[0]).toBeCloseTo(1 / (short + 10), 7);
   });
 });

@@ -48,7 +48,7 @@ describe('trainer → ONNX → onnxruntime', () => {
     const labels = [...TEXT_LABELS];
     const data = tinyDataset();
     const samples = data.map((r) => ({ features: tiny.featurizer.featurize(r.text), labels: labelVector(r, labels) }));
-    const members = [3, 4, 5].map((seed) => trainFastText(samples, labels.length, tiny.featurizer.buckets, { dim: 8, epochs: 10, lr: 1, seed, featureDropout: 0.3, positiveWeight: 2 }));
+    const members = [3, 4, 5].map((seed) => trainFastText(samples, labels.length, tiny.featurizer.buckets, { dim: 8, epochs: 10, lr: 1, seed, featureDropout: 0.3, positiveWeight: 2, lengthPrior: tiny.featurizer.params.lengthPrior }));
     const ensemble = LinearTextModel.average(members.map((m) => m.toLinear()));
     const dir = await mkdtemp(path.join(tmpdir(), 'modpipe-text-ens-'));
     try {

@@ -26,7 +26,7 @@ export function tinyDataset(): TextRecord[] {
   return out;
 }
 
-export const TINY_PARAMS = { ...DEFAULT_FEATURIZER_PARAMS, bucketsLog2: 12 };
+export const TINY_PARAMS = { ...DEFAULT_FEATURIZER_PARAMS, bucketsLog2: 12, lengthPrior: 8 };
 
 export interface TinyModel {
   dir: string;
@@ -44,7 +44,7 @@ export async function writeTinyModel(seed = 7): Promise<TinyModel> {
     data.map((r) => ({ features: featurizer.featurize(r.text), labels: labelVector(r, labels) })),
     labels.length,
     featurizer.buckets,
-    { dim: 8, epochs: 30, lr: 1, seed },
+    { dim: 8, epochs: 30, lr: 1, seed, lengthPrior: TINY_PARAMS.lengthPrior },
   );
   const linear = model.toLinear();
   const onnx = buildTextModelOnnx({ table: linear.table, bias: linear.bias, buckets: featurizer.buckets, labels }, { name: 'tiny-text' });
