@@ -18,7 +18,8 @@ export const rateLimitPlugin = fp<{ redis?: Redis; nameSpace: string }>(async (a
     timeWindow: 60_000,
     redis: opts.redis,
     nameSpace: opts.nameSpace,
-    skipOnError: false,
+    // Limits protect the service; a Redis outage should not also take down reads of the record.
+    skipOnError: true,
     allowList: (req) => !req.principal,
     keyGenerator: (req) => (req.principal?.tokenId ? `token:${req.principal.tokenId}` : `principal:${req.principal?.id ?? req.ip}`),
     max: (req) => req.principal?.rateLimitPerMin ?? DEFAULT_PER_MIN,
