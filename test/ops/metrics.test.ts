@@ -115,7 +115,7 @@ describe('ops surface', () => {
       expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ ok: true });
       const ready = await fetch(`${server.url}/readyz`);
       expect(ready.status).toBe(200);
-      expect((await ready.json()).checks.map((c: { name: string }) => c.name)).toEqual(['store', 'redis', 'model']);
+      expect(((await ready.json()) as { checks: { name: string }[] }).checks.map((c) => c.name)).toEqual(['store', 'redis', 'model']);
       modelLoaded = false;
       const notReady = await fetch(`${server.url}/readyz`);
       expect(notReady.status).toBe(503);
