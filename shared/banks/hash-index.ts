@@ -38,6 +38,16 @@ export interface IndexMatch {
   distance: number;
 }
 
+/** Bits set in every 16-bit value: 64 KB, stays in L2; two loads beat the SWAR sequence here. */
+const POPCOUNT16 = (() => {
+  const t = new Uint8Array(1 << 16);
+  for (let v = 1; v < t.length; v++) t[v] = (t[v >> 1] ?? 0) + (v & 1);
+  return t;
+})();
+function pc(x: number): number {
+  return POPCOUNT16[x & 0xffff]! + POPCOUNT16[x >>> 16]!;
+}
+
 /** All 16-bit masks with at most `s` bits set: the probe offsets for substring radius s. */
 const PROBE_MASKS: Uint16Array[] = [];
 function probeMasks(s: number): Uint16Array {
@@ -145,6 +155,7 @@ export class HashIndex {
     const pool = this.buckets.data;
     const spans = this.buckets.spans;
     const out: IndexMatch[] = [];
+    const [q0 = 0, q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0] = q;
     for (let t = 0; t < TABLES; t++) {
       const key = query[t] ?? 0;
       const tableBase = t * BUCKETS;
@@ -153,8 +164,19 @@ export class HashIndex {
         const start = spans[span] ?? 0;
         const end = start + (spans[span + 1] ?? 0);
         for (let i = start; i < end; i++) {
-          const id = pool[i] ?? 0;
-          const d = boundedDistance(hashes, id * WORDS32, q, radius);
+          // The hot loop: ~4,000 candidates per query at a million entries, nearly all ~128 bits
+          // away. Non-null assertions, not `?? 0`: indexes are in bounds by construction, and the
+          // fallback's extra branch per load was measurable here. The distance is taken 64 bits
+          // at a time with a bail-out after each part (half the random candidates go after 64).
+          const id = pool[i]!;
+          const b = id << 3;
+          let d = pc(hashes[b]! ^ q0) + pc(hashes[b + 1]! ^ q1);
+          if (d > radius) continue;
+          d += pc(hashes[b + 2]! ^ q2) + pc(hashes[b + 3]! ^ q3);
+          if (d > radius) continue;
+          d += pc(hashes[b + 4]! ^ q4) + pc(hashes[b + 5]! ^ q5);
+          if (d > radius) continue;
+          d += pc(hashes[b + 6]! ^ q6) + pc(hashes[b + 7]! ^ q7);
           // A match can sit in several probed buckets; non-matches are not worth marking.
           if (d > radius || seen[id] === epoch) continue;
           seen[id] = epoch;
@@ -225,7 +247,7 @@ function packQuery(hash: Hash256): Uint32Array {
 function boundedDistance(hashes: Uint32Array, base: number, q: Uint32Array, radius: number): number {
   let d = 0;
   for (let k = 0; k < WORDS32; k += 2) {
-    d += popcount32(((hashes[base + k] ?? 0) ^ (q[k] ?? 0)) >>> 0) + popcount32(((hashes[base + k + 1] ?? 0) ^ (q[k + 1] ?? 0)) >>> 0);
+    d += pc(hashes[base + k]! ^ q[k]!) + pc(hashes[base + k + 1]! ^ q[k + 1]!);
     if (d > radius) return d;
   }
   return d;
