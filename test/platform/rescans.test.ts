@@ -93,7 +93,9 @@ describe('rescans', () => {
     expect(again.json().id).toBe(created.id);
 
     const done = await completed(created.id);
-    expect(done).toMatchObject({ planned: 7, queued: 7, classified: 7, taken_down: 1, failed: 0, pages: 2 });
+    expect(done).toMatchObject({ planned: 7, queued: 7, classified: 7, failed: 0, pages: 2 });
+    // Completion means every item has its new verdict; the effect of a takedown verdict follows.
+    await eventually(async () => (await progress(created.id)).taken_down === 1, 20_000, 'the takedown counted');
     for (const item of inside) {
       const cls = await classifications(item.id!);
       expect(cls.map((c) => c.rescan_id)).toEqual([null, created.id]); // classified again, by the same model
