@@ -2,11 +2,12 @@ import { BankStore } from '../../shared/banks/bank-store.js';
 import { DEFAULT_MATCH_RADIUS, HashIndex } from '../../shared/banks/hash-index.js';
 import { MediaHashStore } from '../../shared/banks/media-hash-store.js';
 import { hash256FromHex } from '../../shared/images/hash256.js';
+import { itemFromRow } from '../../shared/items/item-from-row.js';
 import { itemSchema, type Item } from '../../shared/items/item-schema.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ClassifyJob, ClassifyQueue } from '../../shared/queues/classify-queue.js';
 import type { Db } from '../../shared/store/db.js';
-import type { PipelineWorker } from '../worker-contract.js';
+import { IntervalPoller } from '../interval-poller.js';
 
 export interface BankRescanPollerOptions {
   db: Db;
@@ -48,15 +49,13 @@ const ITEM_CHUNK = 500;
  * Not covered: re-enabling a disabled bank, or raising the threshold, does not rescan (request a
  * rescan through the rescan API for that).
  */
-export class BankRescanPoller implements PipelineWorker {
+export class BankRescanPoller extends IntervalPoller {
   readonly name = 'bank-rescan-poller';
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight: Promise<unknown> | null = null;
-  private stopped = false;
   private readonly banks: BankStore;
   private readonly media: MediaHashStore;
 
   constructor(private readonly options: BankRescanPollerOptions) {
+    super(options.intervalMs, options.logger);
     this.banks = new BankStore(options.db);
     this.media = new MediaHashStore(options.db);
   }
@@ -116,45 +115,10 @@ export class BankRescanPoller implements PipelineWorker {
       await this.options.classifyQueue.add(jobs);
     }
   }
-
-  run(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const tick = () => {
-        if (this.stopped) return resolve();
-        this.inFlight = this.runOnce().catch((e: unknown) => this.options.logger.warn({ err: (e as Error).message }, 'bank rescan failed; retrying next tick'));
-        void this.inFlight.finally(() => {
-          this.inFlight = null;
-          if (this.stopped) resolve();
-          else this.timer = setTimeout(tick, this.options.intervalMs);
-        });
-      };
-      signal.addEventListener('abort', () => void this.close().then(resolve), { once: true });
-      this.timer = setTimeout(tick, this.options.intervalMs);
-    });
-  }
-
-  async close(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.inFlight;
-  }
 }
 
-/** An `items` row back into the item it was stored from; null columns are absent fields. */
+/** An `items` row back into its item; a row that no longer validates is skipped, not fatal. */
 function storedItem(row: Record<string, unknown>): Item | null {
-  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : typeof v === 'string' ? new Date(v).toISOString() : undefined);
-  const parsed = itemSchema.safeParse({
-    id: row.id,
-    kind: row.kind,
-    channel_id: row.channel_id,
-    ...(row.title != null && { title: row.title }),
-    text: row.text ?? '',
-    ...(row.url != null && { url: row.url }),
-    media: row.media ?? [],
-    ...(row.language != null && { language: row.language }),
-    reach: { ...(row.subscribers != null && { subscribers: Number(row.subscribers) }), ...(row.views != null && { views: Number(row.views) }) },
-    jurisdictions: row.jurisdictions ?? [],
-    ...(row.posted_at != null && { posted_at: iso(row.posted_at) }),
-  });
+  const parsed = itemSchema.safeParse(itemFromRow(row));
   return parsed.success ? parsed.data : null;
 }

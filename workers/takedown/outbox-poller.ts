@@ -1,7 +1,7 @@
 import type { Logger } from '../../shared/logger.js';
 import type { Db } from '../../shared/store/db.js';
 import type { OutboxAction } from '../../shared/store/event-types.js';
-import type { PipelineWorker } from '../worker-contract.js';
+import { IntervalPoller } from '../interval-poller.js';
 import type { OutboxDispatcher } from './outbox-dispatcher.js';
 
 export interface OutboxPollerOptions {
@@ -17,13 +17,12 @@ export interface OutboxPollerOptions {
 }
 
 /** Picks up decisions that were committed but never confirmed, and queues them (DESIGN §6.5). */
-export class OutboxPoller implements PipelineWorker {
+export class OutboxPoller extends IntervalPoller {
   readonly name = 'outbox-poller';
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight: Promise<number> | null = null;
-  private stopped = false;
 
-  constructor(private readonly options: OutboxPollerOptions) {}
+  constructor(private readonly options: OutboxPollerOptions) {
+    super(options.intervalMs, options.logger);
+  }
 
   async runOnce(): Promise<number> {
     const { db, graceMs = 5_000, staleMs = 10 * 60_000, batch = 500 } = this.options;
@@ -39,30 +38,5 @@ export class OutboxPoller implements PipelineWorker {
     const ok = await this.options.dispatcher.dispatch(rows.rows.map((r) => r.action));
     if (ok) this.options.logger.info({ count: rows.rows.length }, 'outbox poller queued unconfirmed decisions');
     return ok ? rows.rows.length : 0;
-  }
-
-  run(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const tick = () => {
-        if (this.stopped) return resolve();
-        this.inFlight = this.runOnce().catch((e: unknown) => {
-          this.options.logger.warn({ err: (e as Error).message }, 'outbox poll failed');
-          return 0;
-        });
-        void this.inFlight.finally(() => {
-          this.inFlight = null;
-          if (this.stopped) resolve();
-          else this.timer = setTimeout(tick, this.options.intervalMs);
-        });
-      };
-      signal.addEventListener('abort', () => void this.close().then(resolve), { once: true });
-      this.timer = setTimeout(tick, this.options.intervalMs);
-    });
-  }
-
-  async close(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.inFlight;
   }
 }
