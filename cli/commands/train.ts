@@ -10,10 +10,12 @@ const HELP = `usage: modpipe train --data <train.jsonl> --out models/<name>
          [--calibration <jsonl>] [--heldout <jsonl>] [--name N] [--version 1.0.0]
          [--seed 1] [--epochs 40] [--dim 32] [--lr 2] [--positive-weight 3] [--dropout 0.7] [--ensemble 3]
          [--buckets-log2 18] [--char-ngrams 3-5] [--word-ngrams 2] [--max-features 1024] [--phonetic-min-n 0]
-         [--length-prior 128]
+         [--length-prior 128] [--thresholds crossfit|calibration]
 
-Trains the fastText-style text classifier, exports model.onnx, picks thresholds on the calibration
-split (default: calibration.jsonl beside --data) and writes manifest.json and MODEL_CARD.md.
+Trains the fastText-style text classifier, exports model.onnx, picks thresholds and writes
+manifest.json and MODEL_CARD.md. --thresholds crossfit (default) trains on train + calibration
+(default: calibration.jsonl beside --data) and picks thresholds on 4-fold out-of-fold scores;
+--thresholds calibration trains on train only and picks them on the calibration split.
 --heldout is scored after every choice is made, for the manifest and card only.`;
 
 /** Chosen by 4-fold cross-validation on the training split, never on calibration or held-out. */
@@ -54,6 +56,7 @@ export async function run(args: string[]): Promise<number> {
       ensemble: { type: 'string' },
       'phonetic-min-n': { type: 'string' },
       'length-prior': { type: 'string' },
+      thresholds: { type: 'string', default: 'crossfit' },
       'buckets-log2': { type: 'string' },
       'char-ngrams': { type: 'string' },
       'word-ngrams': { type: 'string' },
@@ -70,6 +73,8 @@ export async function run(args: string[]): Promise<number> {
   const calibration = values.calibration ?? path.join(path.dirname(values.data), 'calibration.jsonl');
   if (!(await exists(calibration))) throw new UsageError(`calibration split ${calibration} not found: run 'modpipe split' or pass --calibration`);
   const name = values.name ?? path.basename(path.resolve(values.out));
+  const thresholdMode = values.thresholds;
+  if (thresholdMode !== 'crossfit' && thresholdMode !== 'calibration') throw new UsageError(`--thresholds is crossfit or calibration, got '${thresholdMode}'`);
   const lr = values.lr === undefined ? TRAIN_DEFAULTS.lr : Number(values.lr);
   if (!(lr > 0 && lr <= 10)) throw new UsageError(`--lr must be in (0, 10], got '${values.lr}'`);
   const positiveWeight = values['positive-weight'] === undefined ? TRAIN_DEFAULTS.positiveWeight : Number(values['positive-weight']);
@@ -111,10 +116,11 @@ export async function run(args: string[]): Promise<number> {
     positiveWeight,
     featureDropout: dropout,
     ensemble: int(values.ensemble, 'ensemble', TRAIN_DEFAULTS.ensemble, 1, 32),
+    thresholdMode,
     featurizer: params.data as TextFeaturizerParams,
     log: (line) => process.stdout.write(`${line}\n`),
   });
-  process.stdout.write(`\ncalibration split\n${formatReport(result.calibration)}\n`);
+  process.stdout.write(`\n${thresholdMode === 'crossfit' ? 'out-of-fold scores (train + calibration)' : 'calibration split'}\n${formatReport(result.calibration)}\n`);
   if (result.heldout) process.stdout.write(`\nheld-out split\n${formatReport(result.heldout)}\n`);
   process.stdout.write(`\nwrote ${values.out} (${result.manifest.name}@${result.manifest.version})\n`);
   return 0;

@@ -74,7 +74,7 @@ export class FastTextModel {
     for (let d = 0; d < D; d++) hidden[d] = (hidden[d] as number) * inv;
   }
 
-  /** Per-label sigmoid scores, computed the way the trainer sees them (float64 accumulation). */
+  /** Per-label scores from the trainer's own factorized weights (float64 accumulation), as served. */
   score(features: Int32Array): Float64Array {
     const D = this.dim;
     const hidden = new Float64Array(D);
@@ -83,7 +83,7 @@ export class FastTextModel {
     for (let k = 0; k < this.labelCount; k++) {
       let z = this.bias[k] as number;
       for (let d = 0; d < D; d++) z += (this.output[k * D + d] as number) * (hidden[d] as number);
-      out[k] = sigmoid(z);
+      out[k] = servedScore(z);
     }
     return out;
   }
@@ -148,7 +148,15 @@ export class LinearTextModel {
     return new LinearTextModel(first.buckets, first.labelCount, table, bias, first.lengthPrior);
   }
 
-  /** Sigmoid scores as the exported graph computes them (mean of table rows + bias). */
+  /**
+   * The same model with logits multiplied by `factor` (table and bias scaled: the model is
+   * linear). Ranking and the 0.5 decision point (logit 0) do not change; see SCORE_TEMPERATURE.
+   */
+  scaled(factor: number): LinearTextModel {
+    return new LinearTextModel(this.buckets, this.labelCount, this.table.map((v) => v * factor), this.bias.map((v) => v * factor), this.lengthPrior);
+  }
+
+  /** Scores as the exported graph computes them (mean of table rows + bias, clipped, sigmoid). */
   score(features: Int32Array): Float64Array {
     const K = this.labelCount;
     const out = new Float64Array(K);
@@ -158,9 +166,29 @@ export class LinearTextModel {
       for (let k = 0; k < K; k++) out[k] = (out[k] as number) + (this.table[row + k] as number);
     }
     const denom = n + this.lengthPrior;
-    for (let k = 0; k < K; k++) out[k] = sigmoid((denom ? (out[k] as number) / denom : 0) + (this.bias[k] as number));
+    for (let k = 0; k < K; k++) out[k] = servedScore((denom ? (out[k] as number) / denom : 0) + (this.bias[k] as number));
     return out;
   }
+}
+
+/**
+ * Served scores are float32, and float32 sigmoid reaches exactly 1 from a logit of about 17:
+ * confident texts would all tie at 1 and a threshold of 1 could not mean "never". Logits are
+ * clipped to ±LOGIT_CAP before the sigmoid, in the graph and here alike, so the top score is
+ * sigmoid(15) ≈ 0.9999997 and 1 stays out of reach.
+ */
+export const LOGIT_CAP = 15;
+/**
+ * The exported model's logits are the trained logits times this factor. Trained logits of
+ * confident texts run far past 15 (positives are weighted up, and long texts add evidence), and
+ * without the scaling they would all tie at the cap, leaving no ranking at the top where the
+ * takedown threshold lives. A quarter keeps trained logits up to 60 apart.
+ */
+export const SCORE_TEMPERATURE = 0.25;
+
+/** The served score of a logit: clipped, sigmoid, rounded to float32 as onnxruntime returns it. */
+export function servedScore(z: number): number {
+  return Math.fround(sigmoid(Math.max(-LOGIT_CAP, Math.min(LOGIT_CAP, z))));
 }
 
 export function sigmoid(z: number): number {

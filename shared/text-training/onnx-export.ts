@@ -1,4 +1,5 @@
 import { OnnxGraphBuilder, attr } from '../onnx/onnx-builder.js';
+import { LOGIT_CAP } from './fasttext-trainer.js';
 
 /** Tensor names of the text model's graph; the runner and the manifest use these. */
 export const TEXT_MODEL_INPUTS = ['ids', 'weights'] as const;
@@ -20,7 +21,8 @@ export interface LinearTextModelWeights {
  *   Gather(table [B, K], ids)            → [N, L, K]
  *   Unsqueeze(weights, axes=[1])          → [N, 1, L]
  *   MatMul                                → [N, 1, K]  (the weighted mean, one batched GEMV)
- *   Squeeze(axes=[1]) + bias → Sigmoid    → scores float [N, K]
+ *   Squeeze(axes=[1]) + bias              → logits [N, K]
+ *   Clip(−15, 15) → Sigmoid               → scores float [N, K]  (see LOGIT_CAP)
  *
  * Axes are int64 initializer inputs, as Unsqueeze/Squeeze take them since opset 13. MatMul
  * avoids materialising weights × gathered rows before summing (Mul + ReduceSum does).
@@ -40,6 +42,9 @@ export function buildTextModelOnnx(model: LinearTextModelWeights, metadata: Reco
   const mean3 = g.op('MatMul', [w3, gathered]);
   const mean = g.op('Squeeze', [mean3, axis1]);
   const logits = g.op('Add', [mean, bias]);
-  g.op('Sigmoid', [logits], undefined, 'scores');
+  const lo = g.initializer('logit_min', { dims: [], data: new Float32Array([-LOGIT_CAP]) });
+  const hi = g.initializer('logit_max', { dims: [], data: new Float32Array([LOGIT_CAP]) });
+  const clipped = g.op('Clip', [logits, lo, hi]);
+  g.op('Sigmoid', [clipped], undefined, 'scores');
   return g.toBytes({ producer: 'modpipe-train', opset: 17, docString: 'fastText-style hashed n-gram text classifier', metadata });
 }

@@ -5,12 +5,15 @@ import { TEXT_FEATURIZER_NAME, TextFeaturizer, type TextFeaturizerParams } from 
 import { TextModelSession } from '../text/text-model-session.js';
 import { TEXT_LABELS, labelVector, readStrictJsonl, type TextRecord } from './dataset.js';
 import type { EvalReport } from './evaluation.js';
-import { LinearTextModel, trainFastText, type TrainingSample } from './fasttext-trainer.js';
+import { DEFAULT_SPLIT } from './corpus-split.js';
+import { crossFitFolds, crossFitScores, trainEnsemble, type EnsembleOptions } from './ensemble-training.js';
+import { evaluate } from './evaluation.js';
+import { LOGIT_CAP, SCORE_TEMPERATURE, type LinearTextModel, type TrainingSample } from './fasttext-trainer.js';
 import { KeywordBaseline } from './keyword-baseline.js';
 import { renderModelCard, writeModelFolder } from './model-package.js';
 import { TEXT_MODEL_INPUTS, TEXT_MODEL_OUTPUTS, buildTextModelOnnx } from './onnx-export.js';
 import { evaluateWithBaseline, scoreWithSession, summarizeReport } from './score-dataset.js';
-import { chooseThresholds } from './thresholds.js';
+import { SERVED_SCORE_TOLERANCE, chooseThresholds } from './thresholds.js';
 
 export interface TrainModelOptions {
   trainPath: string;
@@ -29,6 +32,13 @@ export interface TrainModelOptions {
   featureDropout: number;
   /** Models trained with seeds seed, seed+1, ...; their logits are averaged into one exported model. */
   ensemble: number;
+  /**
+   * `calibration`: train on train, pick thresholds on the calibration split's scores.
+   * `crossfit` (default): train on train + calibration; pick thresholds on out-of-fold scores of
+   * both (4 folds, near-duplicates kept in one fold). Five times the data for thresholds, 25 %
+   * more for the model; held-out stays untouched either way.
+   */
+  thresholdMode: 'calibration' | 'crossfit';
   featurizer: TextFeaturizerParams;
   log?: (line: string) => void;
 }
@@ -39,6 +49,8 @@ export interface TrainModelResult {
   calibration: EvalReport;
   heldout?: EvalReport;
 }
+
+const CROSSFIT_FOLDS = 4;
 
 async function sha256(file: string): Promise<string> {
   return createHash('sha256').update(await readFile(file)).digest('hex');
@@ -69,7 +81,7 @@ function describeSplit(name: string, records: readonly TextRecord[]): string {
   ].join('\n');
 }
 
-/** Featurize, train, export, pick thresholds on calibration, evaluate, write the model folder. */
+/** Featurize, train, export, pick thresholds (calibration or cross-fitting), evaluate, write the model folder. */
 export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult> {
   const log = o.log ?? (() => {});
   const labels = [...TEXT_LABELS];
@@ -79,29 +91,31 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
   log(`train ${train.length} texts, calibration ${calib.length}${heldout ? `, held-out ${heldout.length}` : ''}`);
 
   const featurizer = new TextFeaturizer(o.featurizer);
+  const crossfit = o.thresholdMode === 'crossfit';
+  const fitRecords = crossfit ? [...train, ...calib] : train;
   const t0 = performance.now();
-  const samples: TrainingSample[] = train.map((r) => ({ features: featurizer.featurize(r.text), labels: labelVector(r, labels) }));
+  const samples: TrainingSample[] = fitRecords.map((r) => ({ features: featurizer.featurize(r.text), labels: labelVector(r, labels) }));
   const featureCount = samples.reduce((a, s) => a + s.features.length, 0);
   log(`featurized in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${(featureCount / samples.length).toFixed(0)} features per text`);
 
+  const recipe: EnsembleOptions = {
+    dim: o.dim,
+    epochs: o.epochs,
+    lr: o.lr,
+    seed: o.seed,
+    positiveWeight: o.positiveWeight,
+    featureDropout: o.featureDropout,
+    lengthPrior: featurizer.params.lengthPrior,
+    ensemble: o.ensemble,
+  };
   const t1 = performance.now();
-  const members: LinearTextModel[] = [];
-  for (let m = 0; m < o.ensemble; m++) {
-    const trained = trainFastText(samples, labels.length, featurizer.buckets, {
-      dim: o.dim,
-      epochs: o.epochs,
-      lr: o.lr,
-      seed: o.seed + m,
-      positiveWeight: o.positiveWeight,
-      featureDropout: o.featureDropout,
-      lengthPrior: featurizer.params.lengthPrior,
-      onEpoch: (e, loss) => {
-        if (e === o.epochs || e % 10 === 0) log(`model ${m + 1}/${o.ensemble} epoch ${e}/${o.epochs} loss ${loss.toFixed(5)}`);
-      },
-    });
-    members.push(trained.toLinear());
+  let oof: Float64Array[] | undefined;
+  if (crossfit) {
+    const fold = crossFitFolds(fitRecords, CROSSFIT_FOLDS, DEFAULT_SPLIT.nearDuplicateThreshold);
+    oof = crossFitScores(samples, fold, CROSSFIT_FOLDS, labels.length, featurizer.buckets, recipe, log);
   }
-  const model = LinearTextModel.average(members);
+  log(`final model on ${samples.length} texts`);
+  const model = trainEnsemble(samples, labels.length, featurizer.buckets, recipe, log);
   log(`trained in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
 
   const onnx = buildTextModelOnnx(
@@ -127,6 +141,10 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
       positiveWeight: o.positiveWeight,
       featureDropout: o.featureDropout,
       ensemble: o.ensemble,
+      thresholdMode: o.thresholdMode,
+      scoreTemperature: SCORE_TEMPERATURE,
+      logitCap: LOGIT_CAP,
+      ...(crossfit ? { crossFitFolds: CROSSFIT_FOLDS, fitOn: 'train + calibration' } : { fitOn: 'train' }),
       trainData: o.trainPath,
       trainSha256: await sha256(o.trainPath),
       calibrationData: o.calibPath,
@@ -142,24 +160,29 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
   await writeModelFolder(o.outDir, onnx, manifest, `# ${o.name}\n\n(training in progress)\n`);
   const session = await TextModelSession.load(o.outDir);
   try {
-    const calScores = await scoreWithSession(session, calib);
+    // Thresholds come from scores the scoring model never trained on: the calibration split's
+    // (through the exported ONNX), or the out-of-fold scores of cross-fitting.
+    const pickRecords = crossfit ? fitRecords : calib;
+    const pickScores = oof ?? (await scoreWithSession(session, calib));
     const { thresholds, notes } = chooseThresholds(
       labels,
-      calScores,
-      labels.map((l) => Uint8Array.from(calib, (r) => (r.labels.includes(l) ? 1 : 0))),
+      pickScores,
+      labels.map((l) => Uint8Array.from(pickRecords, (r) => (r.labels.includes(l) ? 1 : 0))),
+      // Out-of-fold scores are the trainer's (exact sigmoid); calibration scores come from onnxruntime.
+      oof ? SERVED_SCORE_TOLERANCE : 0,
     );
     manifest.thresholds = thresholds;
     const baseline = KeywordBaseline.build(train, calib, labels);
-    const calibration = await evaluateWithBaseline(session, calib, thresholds, baseline);
+    const calibration = crossfit ? evaluate(pickRecords, labels, pickScores, thresholds) : await evaluateWithBaseline(session, calib, thresholds, baseline);
     const held = heldout ? await evaluateWithBaseline(session, heldout, thresholds, baseline) : undefined;
     manifest.metrics = {
       definitions: 'P/R/F1 at score >= 0.5; takedown/review P/R at the manifest thresholds; PR-AUC = average precision',
       thresholdNotes: notes,
-      calibration: summarizeReport(calibration),
+      [crossfit ? 'crossfitOutOfFold' : 'calibration']: summarizeReport(calibration),
       ...(held ? { heldout: summarizeReport(held) } : {}),
     };
     const dataSummary = [describeSplit('train', train), describeSplit('calibration', calib), ...(heldout ? [describeSplit('held-out', heldout)] : [])].join('\n');
-    const card = renderModelCard({ manifest, calibration, ...(held ? { heldout: held } : {}), dataSummary, thresholdNotes: notes });
+    const card = renderModelCard({ manifest, calibration, calibrationName: crossfit ? 'out-of-fold scores of train + calibration (cross-fitting)' : 'calibration split', ...(held ? { heldout: held } : {}), dataSummary, thresholdNotes: notes });
     await writeModelFolder(o.outDir, onnx, manifest, card);
     return { manifest, model, calibration, ...(held ? { heldout: held } : {}) };
   } finally {

@@ -1,7 +1,7 @@
-import { C_DIGIT, C_LETTER, C_SPACE, C_SYMBOL, charInfo, classOf, codePointInfo } from './char-classes.js';
+import { C_DIGIT, C_LETTER, C_SPACE, C_SYMBOL, S_CYRILLIC, S_GREEK, S_LATIN, charInfo, classOf, codePointInfo, scriptOf } from './char-classes.js';
 import { composeHangul, hasConjoiningJamo } from './hangul-compose.js';
 import { mayBeUrl, urlTokens } from './url-tokens.js';
-import { foldWord, textScript } from './word-folding.js';
+import { AMBIGUOUS, foldWord, scriptFromCounts } from './word-folding.js';
 
 /**
  * Text → tokens, the first half of the featurizer shared by training and serving. Every evasion
@@ -267,22 +267,37 @@ function flushSegment(chunk: string, start: number, end: number, apostrophe: boo
   if (seg) emitSegment(seg, out, letters, digits);
 }
 
-// The current text's script (see textScript); set per call of tokenize, which is synchronous.
+// The current text's script (see splitChunks); set per call of tokenize, which is synchronous.
 let context = 0;
 
 // Reused chunk boundaries: the tokenizer runs for every item.
 let starts = new Int32Array(256);
 let ends = new Int32Array(256);
 
+/** Finds the whitespace-separated chunks and, on the way, the text's script (see scriptFromCounts). */
 function splitChunks(t: string): number {
   let n = 0;
   let i = 0;
   const len = t.length;
+  let lat = 0;
+  let cyr = 0;
+  let grk = 0;
   while (i < len) {
     while (i < len && classOf(charInfo(t.charCodeAt(i))) === C_SPACE) i++;
     if (i >= len) break;
     const s = i;
-    while (i < len && classOf(charInfo(t.charCodeAt(i))) !== C_SPACE) i++;
+    for (; i < len; i++) {
+      const c = t.charCodeAt(i);
+      const info = charInfo(c);
+      const cls = classOf(info);
+      if (cls === C_SPACE) break;
+      if (cls === C_LETTER && AMBIGUOUS[c] === 0) {
+        const script = scriptOf(info);
+        if (script === S_LATIN) lat++;
+        else if (script === S_CYRILLIC) cyr++;
+        else if (script === S_GREEK) grk++;
+      }
+    }
     if (n === starts.length) {
       const grow = (a: Int32Array) => {
         const b = new Int32Array(a.length * 2);
@@ -296,13 +311,13 @@ function splitChunks(t: string): number {
     ends[n] = i;
     n++;
   }
+  context = scriptFromCounts(lat, cyr, grk);
   return n;
 }
 
 /** Tokens of a text after every folding; `maxChars` bounds the work for huge inputs. */
 export function tokenize(text: string, maxChars = 4000): string[] {
   const t = cleanText(clipText(text, maxChars));
-  context = textScript(t);
   const n = splitChunks(t);
   const out: string[] = [];
   let k = 0;

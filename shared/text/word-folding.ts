@@ -50,7 +50,7 @@ LEET[S_CYRILLIC] = LEET_CYRILLIC;
 LEET[S_GREEK] = LEET_GREEK;
 
 // 1 where a letter has a look-alike in another script: such letters do not vote for a script.
-const AMBIGUOUS = new Uint8Array(65536);
+export const AMBIGUOUS = new Uint8Array(65536);
 for (const row of FOLD) for (const m of row ?? []) for (const from of m?.keys() ?? []) AMBIGUOUS[from] = 1;
 
 const AT = 64;
@@ -100,24 +100,13 @@ function wholeWordToLatin(word: string, script: number): string | null {
   return out;
 }
 
-/** The script of a text: the majority of its letters that have no look-alike elsewhere (0 if none or unclear). */
-export function textScript(text: string): number {
-  let lat = 0;
-  let cyr = 0;
-  let grk = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 65 || AMBIGUOUS[c] === 1) continue;
-    const info = charInfo(c);
-    if (classOf(info) !== C_LETTER) continue;
-    const s = scriptOf(info);
-    if (s === S_LATIN) lat++;
-    else if (s === S_CYRILLIC) cyr++;
-    else if (s === S_GREEK) grk++;
-  }
+/**
+ * The script of a text from its counts of letters that have no look-alike elsewhere (the
+ * tokenizer counts them while splitting): a clear two-thirds majority, else 0.
+ */
+export function scriptFromCounts(lat: number, cyr: number, grk: number): number {
   const sum = lat + cyr + grk;
   if (sum === 0) return 0;
-  // A clear majority only: two thirds of the deciding letters.
   if (lat * 3 >= sum * 2) return S_LATIN;
   if (cyr * 3 >= sum * 2) return S_CYRILLIC;
   if (grk * 3 >= sum * 2) return S_GREEK;
@@ -126,7 +115,7 @@ export function textScript(text: string): number {
 
 /**
  * Folds one word; returns the input string itself when nothing changes (the common case).
- * `context` is the text's script (textScript), used only to break ties.
+ * `context` is the text's script (scriptFromCounts), used only to break ties.
  */
 export function foldWord(word: string, context = 0): string {
   const n = word.length;

@@ -5,7 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { TextModelSession } from '../../shared/text/text-model-session.js';
 import { TEXT_LABELS, labelVector } from '../../shared/text-training/dataset.js';
-import { LinearTextModel, sigmoid, trainFastText } from '../../shared/text-training/fasttext-trainer.js';
+import { LOGIT_CAP, LinearTextModel, servedScore, sigmoid, trainFastText } from '../../shared/text-training/fasttext-trainer.js';
 import { writeModelFolder } from '../../shared/text-training/model-package.js';
 import { buildTextModelOnnx } from '../../shared/text-training/onnx-export.js';
 import { tinyDataset, writeTinyModel, type TinyModel } from './tiny-model.js';
@@ -63,10 +63,31 @@ describe('trainer → ONNX → onnxruntime', () => {
         const memberScores = members.map((m) => m.score(feats));
         labels.forEach((label, k) => {
           const meanLogit = memberScores.reduce((a, s) => a + Math.log((s[k] as number) / (1 - (s[k] as number))), 0) / members.length;
-          expect(Math.abs((onnx[i]?.[label] as number) - sigmoid(meanLogit))).toBeLessThan(1e-5);
+          expect(Math.abs((onnx[i]?.[label] as number) - servedScore(meanLogit))).toBeLessThan(1e-5);
           expect(Math.abs((onnx[i]?.[label] as number) - (ensemble.score(feats)[k] as number))).toBeLessThan(1e-5);
         });
       });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('clips logits so no score reaches 1 (a takedown threshold of 1 means never)', async () => {
+    const labels = [...TEXT_LABELS];
+    const buckets = tiny.featurizer.buckets;
+    const bias = Float32Array.from(labels, (_, k) => (k % 2 ? 1000 : -1000));
+    const dir = await mkdtemp(path.join(tmpdir(), 'modpipe-text-cap-'));
+    try {
+      await writeModelFolder(dir, buildTextModelOnnx({ table: new Float32Array(buckets * labels.length), bias, buckets, labels }, {}), { ...tiny.manifest, name: 'tiny-cap' }, '# cap\n');
+      const capped = await TextModelSession.load(dir);
+      const [scores] = await capped.scoreTexts(['anything at all']);
+      await capped.close();
+      labels.forEach((label, k) => {
+        // onnxruntime's sigmoid is a fast approximation: equal to 1e-6, not bit for bit.
+        expect(Math.abs((scores?.[label] as number) - sigmoid(k % 2 ? LOGIT_CAP : -LOGIT_CAP))).toBeLessThan(1e-6);
+      });
+      expect(scores?.illegal_goods).toBeLessThan(1);
+      expect(scores?.illegal_goods).toBeGreaterThan(0.999999);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -62,6 +62,6 @@ export async function writeTinyModel(seed = 7): Promise<TinyModel> {
   };
   const dir = await mkdtemp(path.join(tmpdir(), 'modpipe-text-'));
   const report = evaluate(data, labels, labels.map(() => new Float64Array(data.length)), {});
-  await writeModelFolder(dir, onnx, manifest, renderModelCard({ manifest, calibration: report, dataSummary: 'inline test data', thresholdNotes: {} }));
+  await writeModelFolder(dir, onnx, manifest, renderModelCard({ manifest, calibration: report, calibrationName: 'inline data', dataSummary: 'inline test data', thresholdNotes: {} }));
   return { dir, model, featurizer, manifest };
 }

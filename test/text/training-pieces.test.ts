@@ -27,6 +27,23 @@ describe('metrics and thresholds', () => {
     expect(pickRecallThreshold(scores, truth, 0.9)).toBe(0.4);
   });
 
+  it('picks takedown at precision 0.99 on the picking scores, a margin over the 0.97 target', () => {
+    // 60 positives from 0.99 down, one negative at 0.9 and one at 0.7 among them, then negatives.
+    const s: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      s.push(0.99 - i * 0.005);
+      y.push(1);
+    }
+    s.push(0.9, 0.7, 0.2, 0.1);
+    y.push(0, 0, 0, 0);
+    const { thresholds } = chooseThresholds(['x'], [s], [Uint8Array.from(y)]);
+    // Above 0.9 precision is 1; from the negative at 0.9 down it stays below 0.99 (19/20 ... 60/62).
+    const above = s.filter((v, i) => y[i] === 1 && v > 0.9);
+    expect(thresholds.x?.takedown).toBeCloseTo(Math.min(...above), 10);
+    expect(thresholds.x?.review).toBeLessThan(thresholds.x?.takedown as number);
+  });
+
   it('caps review at takedown and disables takedown when precision is out of reach', () => {
     const { thresholds, notes } = chooseThresholds(['a', 'b'], [scores, [0.9, 0.8, 0.7]], [Uint8Array.from(truth), Uint8Array.from([0, 1, 1])]);
     expect(thresholds.a).toEqual({ review: 0.4, takedown: TAKEDOWN_DISABLED });
