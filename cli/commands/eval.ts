@@ -1,6 +1,9 @@
 import { access } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../command.js';
+import { FeaturizerConfigError } from '../../shared/text/text-featurizer.js';
+import { DatasetError } from '../../shared/text-training/dataset.js';
+import { ModelLoadError } from '../../shared/models/model-manifest.js';
 import { TextModelSession } from '../../shared/text/text-model-session.js';
 import { readStrictJsonl } from '../../shared/text-training/dataset.js';
 import { evaluate, formatReport } from '../../shared/text-training/evaluation.js';
@@ -24,7 +27,20 @@ async function exists(file: unknown): Promise<boolean> {
   }
 }
 
+/** Bad data and bad model folders are the operator's to fix: a message, not a stack trace. */
 export async function run(args: string[]): Promise<number> {
+  try {
+    return await runCommand(args);
+  } catch (e) {
+    if (e instanceof ModelLoadError || e instanceof DatasetError || e instanceof FeaturizerConfigError) {
+      process.stderr.write(`modpipe ${'eval'}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+async function runCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {

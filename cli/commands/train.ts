@@ -2,6 +2,9 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../command.js';
+import { FeaturizerConfigError } from '../../shared/text/text-featurizer.js';
+import { DatasetError } from '../../shared/text-training/dataset.js';
+import { ModelLoadError } from '../../shared/models/model-manifest.js';
 import { DEFAULT_FEATURIZER_PARAMS, textFeaturizerParamsSchema, type TextFeaturizerParams } from '../../shared/text/text-featurizer.js';
 import { formatReport } from '../../shared/text-training/evaluation.js';
 import { trainModel } from '../../shared/text-training/train-model.js';
@@ -37,7 +40,20 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
+/** Bad data and bad model folders are the operator's to fix: a message, not a stack trace. */
 export async function run(args: string[]): Promise<number> {
+  try {
+    return await runCommand(args);
+  } catch (e) {
+    if (e instanceof ModelLoadError || e instanceof DatasetError || e instanceof FeaturizerConfigError) {
+      process.stderr.write(`modpipe ${'train'}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+async function runCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
