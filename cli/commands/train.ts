@@ -2,10 +2,9 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../command.js';
-import { FeaturizerConfigError } from '../../shared/text/text-featurizer.js';
 import { DatasetError } from '../../shared/text-training/dataset.js';
 import { ModelLoadError } from '../../shared/models/model-manifest.js';
-import { DEFAULT_FEATURIZER_PARAMS, textFeaturizerParamsSchema, type TextFeaturizerParams } from '../../shared/text/text-featurizer.js';
+import { DEFAULT_FEATURIZER_PARAMS, FeaturizerConfigError, textFeaturizerParamsSchema, type TextFeaturizerParams } from '../../shared/text/text-featurizer.js';
 import { formatReport } from '../../shared/text-training/evaluation.js';
 import { trainModel } from '../../shared/text-training/train-model.js';
 
