@@ -6,13 +6,14 @@ import { Queue, Worker } from 'bullmq';
 import { itemSchema, type Item } from '../shared/items/item-schema.js';
 import { loadConfig } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
-import type { ClassifyJob } from '../shared/queues/classify-queue.js';
 import { createRedisConnection } from '../shared/queues/queue-connection.js';
 import { startRedisServer, type RedisHandle } from '../shared/redis/redis-server-process.js';
 import { openDb } from '../shared/store/db.js';
 import { openInfrastructure, type Infrastructure } from '../shared/wiring/infrastructure.js';
 import { buildClassifier } from '../shared/wiring/signals.js';
+import { BullPipelineWorker } from '../workers/bull-worker.js';
 import { createWorkers } from '../workers/start-workers.js';
+import type { PipelineWorker } from '../workers/worker-contract.js';
 import { argNumber, percentile, report } from './bench-support.js';
 
 const BENIGN = [
@@ -68,27 +69,35 @@ async function noopRate(url: string, n: number, concurrency: number): Promise<nu
   return rate;
 }
 
+/** Pushes as the API does: batches of 100 validated items, one classify job each. */
 async function push(infra: Infrastructure, items: readonly Item[]): Promise<void> {
   for (let i = 0; i < items.length; i += 100) {
-    const now = new Date().toISOString();
-    const jobs: ClassifyJob[] = items.slice(i, i + 100).map((item) => ({ item, source: 'push', trace: item.id, ingested_at: now, force: false }));
-    await infra.classifyQueue.add(jobs);
+    await infra.classifyQueue.addBatched(items.slice(i, i + 100), { source: 'push', trace: `bench-${i}`, ingested_at: new Date().toISOString(), force: false });
   }
 }
 
-async function waitDone(infra: Infrastructure, prefix: string, total: number, violating: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await infra.db.query<{ verdicts: number; takedowns: number }>(
-      `SELECT (SELECT count(*) FROM subject_status WHERE subject_id LIKE $1 AND last_verdict IS NOT NULL) AS verdicts,
-              (SELECT count(*) FROM subject_status WHERE subject_id LIKE $1 AND takedown_global) AS takedowns`,
-      [`${prefix}%`],
-    );
-    const row = r.rows[0]!;
-    if (row.verdicts >= total && row.takedowns >= violating) return;
-    if (Date.now() > deadline) throw new Error(`timed out: ${row.verdicts}/${total} classified, ${row.takedowns}/${violating} taken down`);
-    await new Promise((res) => setTimeout(res, 100));
+/** Counts completed jobs in-process (no polling queries competing with the pipeline for the store). */
+function completionCounter(workers: readonly PipelineWorker[]) {
+  const counts = { classify: 0, takedown: 0 };
+  for (const w of workers) {
+    if (!(w instanceof BullPipelineWorker)) continue;
+    const kind = w.name.startsWith('classify') ? 'classify' : w.name.startsWith('takedown') ? 'takedown' : null;
+    // A classify job carries up to 100 items and says how many it handled.
+    if (kind) w.worker.on('completed', (_job, result: { items?: number } | undefined) => (counts[kind] += kind === 'classify' ? (result?.items ?? 1) : 1));
   }
+  return {
+    async waitFor(classified: number, takedowns: number, timeoutMs: number) {
+      const deadline = Date.now() + timeoutMs;
+      while (counts.classify < classified || counts.takedown < takedowns) {
+        if (Date.now() > deadline) throw new Error(`timed out: ${counts.classify}/${classified} classified, ${counts.takedown}/${takedowns} takedowns`);
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    },
+    reset() {
+      counts.classify = 0;
+      counts.takedown = 0;
+    },
+  };
 }
 
 async function latencies(infra: Infrastructure, prefix: string): Promise<number[]> {
@@ -119,22 +128,26 @@ export async function runPipelineBench(args: string[]): Promise<void> {
   try {
     const noop = await noopRate(redisUrl, n, config.CLASSIFY_CONCURRENCY);
     const workers = await createWorkers(['classify', 'takedown'], infra, { classifier });
+    const done = completionCounter(workers);
     const controller = new AbortController();
     const running = Promise.all(workers.map((w) => w.run(controller.signal)));
 
-    const burst = makeItems(n, 'burst');
+    // Ids unique to this run: a Postgres store keeps earlier runs' subjects.
+    const run = randomUUID().slice(0, 8);
+    const burst = makeItems(n, `burst-${run}`);
     await infra.postgresIndex?.upsert(burst.items);
     const t0 = performance.now();
     await push(infra, burst.items);
-    await waitDone(infra, 'bench-burst-', n, burst.violating, 600_000);
+    await done.waitFor(n, burst.violating, 600_000);
     const e2e = n / ((performance.now() - t0) / 1000);
-    const burstLat = await latencies(infra, 'bench-burst-');
+    const burstLat = await latencies(infra, `bench-burst-${run}-`);
 
     const steadyN = Math.round(rate * seconds);
-    const steady = makeItems(steadyN, 'steady');
+    const steady = makeItems(steadyN, `steady-${run}`);
     await infra.postgresIndex?.upsert(steady.items);
     const tick = 50;
     const perTick = Math.max(1, Math.round((rate * tick) / 1000));
+    done.reset();
     const s0 = performance.now();
     for (let i = 0; i < steadyN; i += perTick) {
       await push(infra, steady.items.slice(i, i + perTick));
@@ -143,8 +156,8 @@ export async function runPipelineBench(args: string[]): Promise<void> {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     const offered = steadyN / ((performance.now() - s0) / 1000);
-    await waitDone(infra, 'bench-steady-', steadyN, steady.violating, 600_000);
-    const lat = await latencies(infra, 'bench-steady-');
+    await done.waitFor(steadyN, steady.violating, 600_000);
+    const lat = await latencies(infra, `bench-steady-${run}-`);
 
     report(`pipeline benchmark (store: ${db.kind}, ${os.availableParallelism()} cores, classifier: ${classifier.modelVersion})`, [
       ['items pushed (10% violating)', n],

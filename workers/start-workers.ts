@@ -37,7 +37,7 @@ export async function createWorkers(kinds: readonly WorkerKind[], infra: Infrast
         workers.push(
           createClassifyWorker({
             ...common, concurrency: config.CLASSIFY_CONCURRENCY, batchSize: config.BATCH_SIZE, batchWaitMs: config.BATCH_WAIT_MS,
-            db: infra.db, writer: infra.writer, classifier, outbox: infra.dispatcher,
+            db: infra.db, writer: infra.writer, classifier, outbox: infra.dispatcher, classifyQueue: infra.classifyQueue,
           }),
         );
         break;

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { itemSchema, itemIdSchema, type Item } from '../../shared/items/item-schema.js';
-import type { ClassifyJob } from '../../shared/queues/classify-queue.js';
 import type { Infrastructure } from '../../shared/wiring/infrastructure.js';
 import { ApiError } from '../errors.js';
 import { authErrors } from '../schemas/error-body.js';
@@ -44,8 +43,8 @@ export const itemsRoutes: FastifyPluginAsyncZod<{ infra: Infrastructure }> = asy
       const now = new Date().toISOString();
       // In the embedded setup the demo index stands in for the platform's own search.
       await infra.postgresIndex?.upsert(items);
-      const jobs: ClassifyJob[] = items.map((item) => ({ item, source: 'push', trace: `${trace}/${item.id}`, ingested_at: now, force: false }));
-      await infra.classifyQueue.add(jobs);
+      // One job per hundred items: each item's trace is `<request id>/<item id>`.
+      await infra.classifyQueue.addBatched(items, { source: 'push', trace, ingested_at: now, force: false });
       req.log.info({ trace, accepted: items.length }, 'items accepted');
       return reply.code(202).send({ accepted: items.length, trace, ids: items.map((i) => i.id) });
     },

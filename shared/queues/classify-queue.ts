@@ -10,11 +10,16 @@ export const classifySourceSchema = z.enum(['push', 'feed', 'sweep', 'rescan', '
 export type ClassifySource = z.infer<typeof classifySourceSchema>;
 
 /**
- * The item stays `unknown` here: the classify worker validates it and fails a malformed one with
- * a reason, so bad input from feeds and sweeps lands in the failed list rather than vanishing.
+ * A job carries one item (`item`) or a batch of already-validated items (`items`): a push or a
+ * sweep page is one job, so queue overhead is paid per batch, not per item. A single item stays
+ * `unknown` here: the classify worker validates it and fails a malformed one with a reason, so bad
+ * input from feeds and sweeps lands in the failed list rather than vanishing.
  */
+export const MAX_ITEMS_PER_JOB = 100;
+
 export const classifyJobSchema = z.object({
-  item: z.unknown(),
+  item: z.unknown().optional(),
+  items: z.array(z.unknown()).min(1).max(1_000).optional(),
   source: classifySourceSchema,
   trace: z.string().min(1),
   ingested_at: z.string().datetime(),
@@ -23,14 +28,15 @@ export const classifyJobSchema = z.object({
   rescan_id: z.string().optional(),
 });
 export type ClassifyJob = z.input<typeof classifyJobSchema>;
+export type ClassifyJobCommon = Omit<ClassifyJob, 'item' | 'items'>;
 
 const priorityOf: Record<ClassifySource, PriorityClass> = { report: 'report', push: 'live', feed: 'live', rescan: 'rescan', sweep: 'sweep' };
 
 function jobIdFor(job: ClassifyJob): string | undefined {
-  const item = job.item as { id?: unknown; text?: unknown } | null;
-  if (!item || typeof item.id !== 'string') return undefined;
-  // The same item pushed twice while the first job still waits is one job; colons are not allowed.
-  const basis = `${item.id}\u0000${JSON.stringify(item)}\u0000${job.force ? job.trace : ''}`;
+  const content = job.items ?? [job.item];
+  if (content.some((i) => !i || typeof (i as { id?: unknown }).id !== 'string')) return undefined;
+  // The same content pushed twice while the first job still waits is one job; colons are not allowed.
+  const basis = `${JSON.stringify(content)}\u0000${job.force ? job.trace : ''}`;
   return `c-${createHash('sha1').update(basis).digest('hex')}`;
 }
 
@@ -55,6 +61,16 @@ export class ClassifyQueue {
         opts: { priority: options.priority ?? PRIORITY[priorityOf[data.source]], jobId: jobIdFor(data) },
       })),
     );
+  }
+
+  /** Validated items as batch jobs of up to MAX_ITEMS_PER_JOB; each item's trace is `<trace>/<item id>`. */
+  async addBatched(items: readonly unknown[], common: ClassifyJobCommon, options: { priority?: number } = {}): Promise<void> {
+    const jobs: ClassifyJob[] = [];
+    for (let i = 0; i < items.length; i += MAX_ITEMS_PER_JOB) {
+      const chunk = items.slice(i, i + MAX_ITEMS_PER_JOB);
+      jobs.push({ ...common, trace: items.length > MAX_ITEMS_PER_JOB ? `${common.trace}.${i / MAX_ITEMS_PER_JOB}` : common.trace, items: chunk });
+    }
+    await this.add(jobs, options);
   }
 
   async close(): Promise<void> {

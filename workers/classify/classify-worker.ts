@@ -5,7 +5,7 @@ import { planClassification, type ClassifiedItem } from '../../shared/classify/c
 import { contentHash } from '../../shared/items/content-hash.js';
 import { itemSchema, type Item } from '../../shared/items/item-schema.js';
 import type { Logger } from '../../shared/logger.js';
-import { CLASSIFY_QUEUE, classifyJobSchema, type ClassifyJob } from '../../shared/queues/classify-queue.js';
+import { CLASSIFY_QUEUE, classifyJobSchema, type ClassifyJob, type ClassifyQueue } from '../../shared/queues/classify-queue.js';
 import { MicroBatcher } from '../../shared/runtime/micro-batcher.js';
 import type { BatchingWriter } from '../../shared/store/batching-writer.js';
 import type { Db } from '../../shared/store/db.js';
@@ -24,6 +24,8 @@ export interface ClassifyWorkerOptions {
   writer: BatchingWriter;
   classifier: Classifier;
   outbox: OutboxDispatcher;
+  /** Where a batch's malformed items are queued alone, to fail with their reason. */
+  classifyQueue: ClassifyQueue;
   logger: Logger;
 }
 
@@ -37,6 +39,7 @@ interface Task {
   job: z.output<typeof classifyJobSchema>;
   item: Item;
   hash: string;
+  trace: string;
 }
 
 /** A readable one-line reason from zod issues, for the failed-jobs list. */
@@ -47,17 +50,36 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+function malformedReason(raw: unknown, error: z.ZodError): string {
+  const r = raw as { id?: unknown } | null;
+  const id = r && typeof r === 'object' && typeof r.id === 'string' ? r.id.slice(0, 100) : '(no id)';
+  return `malformed item ${id}: ${describeIssues(error)}`;
+}
+
+export interface ParsedClassifyJob {
+  job: z.output<typeof classifyJobSchema>;
+  items: Item[];
+  /** Items of a batch job that do not validate: each goes round again alone, to fail visibly. */
+  invalid: unknown[];
+}
+
 /** Validates a job; input that can never succeed fails at once with its reason. */
-export function parseClassifyJob(data: unknown): { job: z.output<typeof classifyJobSchema>; item: Item } {
+export function parseClassifyJob(data: unknown): ParsedClassifyJob {
   const job = classifyJobSchema.safeParse(data);
   if (!job.success) throw new UnrecoverableError(`malformed classify job: ${describeIssues(job.error)}`);
-  const item = itemSchema.safeParse(job.data.item);
-  if (!item.success) {
-    const raw = job.data.item as { id?: unknown } | null;
-    const id = raw && typeof raw === 'object' && typeof raw.id === 'string' ? raw.id.slice(0, 100) : '(no id)';
-    throw new UnrecoverableError(`malformed item ${id}: ${describeIssues(item.error)}`);
+  if (job.data.items) {
+    const items: Item[] = [];
+    const invalid: unknown[] = [];
+    for (const raw of job.data.items) {
+      const p = itemSchema.safeParse(raw);
+      if (p.success) items.push(p.data);
+      else invalid.push(raw);
+    }
+    return { job: job.data, items, invalid };
   }
-  return { job: job.data, item: item.data };
+  const item = itemSchema.safeParse(job.data.item);
+  if (!item.success) throw new UnrecoverableError(malformedReason(job.data.item, item.error));
+  return { job: job.data, items: [item.data], invalid: [] };
 }
 
 /**
@@ -74,10 +96,25 @@ export function createClassifyWorker(options: ClassifyWorkerOptions): BullPipeli
   const worker = new BullPipelineWorker(
     'classify-worker',
     async (job: Job<ClassifyJob>) => {
-      const { job: data, item } = parseClassifyJob(job.data);
-      const outcome = await batcher.submit({ job: data, item, hash: contentHash(item) });
-      log.info({ trace: data.trace, item: item.id, ...outcome }, 'classified');
-      return outcome;
+      const { job: data, items, invalid } = parseClassifyJob(job.data);
+      if (invalid.length > 0) {
+        const { items: _batch, ...common } = data;
+        await options.classifyQueue.add(invalid.map((item, i) => ({ ...common, trace: `${data.trace}/invalid-${i}`, item })));
+        log.warn({ trace: data.trace, invalid: invalid.length }, 'batch held malformed items: each queued alone to fail with its reason');
+      }
+      const batch = Boolean(data.items);
+      const outcomes = await Promise.all(
+        items.map(async (item) => {
+          const trace = batch ? `${data.trace}/${item.id}` : data.trace;
+          const outcome = await batcher.submit({ job: data, item, hash: contentHash(item), trace });
+          log.info({ trace, item: item.id, ...outcome }, 'classified');
+          return outcome;
+        }),
+      );
+      if (!batch) return outcomes[0];
+      const verdicts: Record<string, number> = {};
+      for (const o of outcomes) if (o.verdict) verdicts[o.verdict] = (verdicts[o.verdict] ?? 0) + 1;
+      return { items: outcomes.length, skipped: outcomes.filter((o) => o.skipped).length, invalid: invalid.length, verdicts };
     },
     { queue: CLASSIFY_QUEUE, redisUrl: options.redisUrl, prefix: options.prefix, concurrency: options.concurrency, logger: options.logger, lockDurationMs: options.lockDurationMs },
   );
@@ -108,7 +145,7 @@ async function classifyBatch(tasks: Task[], options: ClassifyWorkerOptions): Pro
       const classification = byTask.get(t);
       if (!classification) return null;
       const c: ClassifiedItem = {
-        item: t.item, contentHash: t.hash, classification, source: t.job.source, trace: t.job.trace,
+        item: t.item, contentHash: t.hash, classification, source: t.job.source, trace: t.trace,
         ingestedAt: t.job.ingested_at, force: t.job.force, rescanId: t.job.rescan_id,
       };
       return options.writer.write({

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { contentHash } from '../../shared/items/content-hash.js';
-import { itemSchema } from '../../shared/items/item-schema.js';
+import { itemSchema, type Item } from '../../shared/items/item-schema.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ClassifyJob, ClassifyQueue } from '../../shared/queues/classify-queue.js';
 import { INGEST_QUEUE, scanTaskSchema, type IngestQueue } from '../../shared/queues/ingest-queue.js';
@@ -81,11 +81,14 @@ async function readFeed(location: string, cursor: string | null, limit: number) 
 /** Queues a page's entries, skipping content the current model already classified. */
 async function queuePage(options: IngestWorkerOptions, entries: unknown[], source: 'sweep' | 'feed', force: boolean): Promise<Omit<PageOutcome, 'next'>> {
   const version = force ? null : await currentModelVersion(options.redis, options.prefix);
-  const hashes = new Map<string, string>();
+  const valid: Item[] = [];
+  const invalid: unknown[] = [];
   for (const e of entries) {
     const p = itemSchema.safeParse(e);
-    if (p.success) hashes.set(p.data.id, contentHash(p.data));
+    if (p.success) valid.push(p.data);
+    else invalid.push(e);
   }
+  const hashes = new Map(valid.map((item) => [item.id, contentHash(item)]));
   const done = new Set<string>();
   if (version && hashes.size > 0) {
     const r = await options.db.query<{ subject_id: string; classified_hash: string }>(
@@ -95,13 +98,11 @@ async function queuePage(options: IngestWorkerOptions, entries: unknown[], sourc
     for (const row of r.rows) if (hashes.get(row.subject_id) === row.classified_hash) done.add(row.subject_id);
   }
   const now = new Date().toISOString();
-  const jobs: ClassifyJob[] = [];
-  for (const e of entries) {
-    const id = (e as { id?: unknown } | null)?.id;
-    if (typeof id === 'string' && done.has(id)) continue;
-    // Malformed entries are queued too: the classify worker fails them with a reason operators see.
-    jobs.push({ item: e, source, trace: randomUUID(), ingested_at: now, force });
-  }
-  await options.classifyQueue.add(jobs);
-  return { read: entries.length, queued: jobs.length, skipped: entries.length - jobs.length };
+  const todo = valid.filter((item) => !done.has(item.id));
+  // Valid entries travel in batch jobs; each malformed one alone, failing with a reason operators see.
+  await options.classifyQueue.addBatched(todo, { source, trace: randomUUID(), ingested_at: now, force });
+  const single: ClassifyJob[] = invalid.map((item) => ({ item, source, trace: randomUUID(), ingested_at: now, force }));
+  await options.classifyQueue.add(single);
+  const queued = todo.length + single.length;
+  return { read: entries.length, queued, skipped: entries.length - queued };
 }
