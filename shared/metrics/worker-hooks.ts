@@ -22,9 +22,11 @@ export function instrumentBullWorker(worker: Worker, metrics: PipelineMetrics): 
     metrics.jobsCompleted.inc({ queue });
     const data = job.data as Record<string, unknown>;
     const out = (result ?? {}) as Record<string, unknown>;
-    if (queue === 'classify' && out.skipped === false) {
+    if (queue === 'classify') {
       const s = since(data.ingested_at);
-      if (s !== null) metrics.ingestToVerdict.observe({ source: String(data.source), verdict: String(out.verdict) }, s);
+      // A batch job reports its verdict counts (its items share one ingest time); a single job its verdict.
+      const verdicts = (out.verdicts as Record<string, number> | undefined) ?? (out.skipped === false ? { [String(out.verdict)]: 1 } : {});
+      if (s !== null) for (const [verdict, n] of Object.entries(verdicts)) for (let i = 0; i < n; i++) metrics.ingestToVerdict.observe({ source: String(data.source), verdict }, s);
     }
     if (queue === 'takedown' && out.result === 'applied') recordEffect(metrics, data);
   });

@@ -113,7 +113,7 @@ export function createClassifyWorker(options: ClassifyWorkerOptions): BullPipeli
       );
       if (!batch) return outcomes[0];
       const verdicts: Record<string, number> = {};
-      for (const o of outcomes) if (o.verdict) verdicts[o.verdict] = (verdicts[o.verdict] ?? 0) + 1;
+      for (const o of outcomes) if (o.verdict && !o.skipped) verdicts[o.verdict] = (verdicts[o.verdict] ?? 0) + 1;
       return { items: outcomes.length, skipped: outcomes.filter((o) => o.skipped).length, invalid: invalid.length, verdicts };
     },
     { queue: CLASSIFY_QUEUE, redisUrl: options.redisUrl, prefix: options.prefix, concurrency: options.concurrency, logger: options.logger, lockDurationMs: options.lockDurationMs },
