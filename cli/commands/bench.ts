@@ -2,6 +2,7 @@ import { UsageError } from '../command.js';
 
 const BENCHES: Record<string, () => Promise<(args: string[]) => Promise<void>>> = {
   pipeline: async () => (await import('../../bench/pipeline.js')).runPipelineBench,
+  classify: async () => (await import('../../bench/classify-text.js')).runClassifyTextBench,
   images: async () => (await import('../../bench/images.js')).runImagesBench,
   api: async () => (await import('../../bench/api-push.js')).runApiBench,
 };

@@ -16,7 +16,6 @@ export const commands: Record<string, CommandEntry> = {
   bench: { summary: 'run a benchmark: pipeline | classify | images | api', load: () => import('./bench.js') },
   hash: { summary: 'print the PDQ hash and quality of image files or URLs', load: () => import('./hash.js') },
   banks: { summary: 'hash banks: list | create | enable | disable | add | remove | import | entries | lookup', load: () => import('./banks.js') },
-  banks: { summary: 'hash banks: list | create | enable | disable | add | remove | import | entries | lookup', load: () => import('./banks.js') },
   train: { summary: 'train the text classifier: --data <train.jsonl> --out models/<name>', load: () => import('./train.js') },
   eval: { summary: 'evaluate a text model against a keyword baseline: --model models/<name> --data <jsonl>', load: () => import('./eval.js') },
   users: { summary: 'console users: create <id> --role <role> [--password-stdin] | password | list | disable | enable', load: () => import('./users.js') },
