@@ -16,7 +16,16 @@ export interface DemoSummary {
   failed: number;
   latencyP50Ms: number | null;
   latencyP99Ms: number | null;
-  intent: { violating: number; violatingTakenDown: number; violatingReviewed: number; borderline: number; borderlineReviewed: number } | null;
+  intent: {
+    violating: number;
+    violatingTakenDown: number;
+    violatingReviewed: number;
+    borderline: number;
+    borderlineReviewed: number;
+    benign: number;
+    benignReviewed: number;
+    benignTakenDown: number;
+  } | null;
   examples: { query: string; removed: string }[];
 }
 
@@ -64,6 +73,17 @@ export async function waitForDemo(infra: Infrastructure, items: readonly Item[],
   return false;
 }
 
+/** The items the corpus means as benign: how many the pipeline sent to review or took down anyway. */
+function benignIntent(ids: string[], expected: { violating: string[]; borderline: string[] }, verdictOf: (id: string) => string | null | undefined, reviewed: (id: string) => boolean) {
+  const flagged = new Set([...expected.violating, ...expected.borderline]);
+  const benign = ids.filter((id) => !flagged.has(id));
+  return {
+    benign: benign.length,
+    benignReviewed: benign.filter((id) => verdictOf(id) !== 'takedown' && reviewed(id)).length,
+    benignTakenDown: benign.filter((id) => verdictOf(id) === 'takedown').length,
+  };
+}
+
 function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
@@ -101,6 +121,7 @@ export async function summarizeDemo(infra: Infrastructure, items: readonly Item[
       violatingReviewed: expected.violating.filter((id) => verdictOf(id) !== 'takedown' && reviewed(id)).length,
       borderline: expected.borderline.length,
       borderlineReviewed: expected.borderline.filter((id) => reviewed(id) || verdictOf(id) === 'takedown').length,
+      ...benignIntent(ids, expected, verdictOf, reviewed),
     },
     examples: removed.slice(0, 3).map((i) => ({ query: (i.title ?? '').split(/\s+/).slice(0, 2).join(' '), removed: i.id })),
   };
@@ -123,6 +144,7 @@ export function formatSummary(s: DemoSummary, baseUrl: string, token: string): s
     lines.push(
       `  intended violating        ${s.intent.violating}: ${s.intent.violatingTakenDown} taken down, ${s.intent.violatingReviewed} in review`,
       `  intended borderline       ${s.intent.borderline}: ${s.intent.borderlineReviewed} in review or taken down`,
+      `  intended benign           ${s.intent.benign}: ${s.intent.benignTakenDown} taken down, ${s.intent.benignReviewed} sent to review`,
     );
   }
   lines.push('', `Search (what users see):  ${baseUrl}/search?q=`);
