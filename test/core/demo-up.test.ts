@@ -14,7 +14,7 @@ describe('the quick start: modpipe up --demo', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'modpipe-demo-'));
     const port = await freePort();
     // As a newcomer runs it: embedded defaults, its own redis-server, PGlite, the shipped models.
-    const env = { ...process.env, DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'warn' };
     for (const k of ['DATABASE_URL', 'REDIS_URL', 'TEXT_MODEL', 'IMAGE_MODEL']) delete env[k];
     const child = spawn(process.execPath, [BIN, 'up', '--demo'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
