@@ -28,7 +28,7 @@ export interface ImagesHashingBenchOptions {
 
 export interface ImagesHashingBenchResult {
   hashing: { images: number; decodeIncludedPerSec: number; decodeIncludedConcurrentPerSec: number; decodeExcludedPerSec: number; dihedralExtraUs: number };
-  index: { entries: number; queriesPerSec: number; p50Us: number; p99Us: number; linearMeanMs: number; speedup: number; mismatches: number };
+  index: { entries: number; memoryMB: number; queriesPerSec: number; p50Us: number; p99Us: number; linearMeanMs: number; speedup: number; mismatches: number };
   bank: { entries: number; loadSeconds: number; matchesPerSec: number; p50Us: number; p99Us: number };
 }
 
@@ -93,7 +93,8 @@ function benchIndex(entries: number, queries: number, linearQueries: number, log
     if (i % Math.max(1, Math.floor(entries / 1000)) === 0) stored.push(h);
     index.add(h);
   }
-  log(`  built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const memoryMB = index.memoryBytes / 2 ** 20;
+  log(`  built in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${memoryMB.toFixed(0)} MB of typed arrays (hashes ${((entries * 32) / 2 ** 20).toFixed(0)} MB)`);
   // Half the queries are near-duplicates of stored hashes (0..40 bits off), half unrelated.
   const qs = Array.from({ length: queries }, (_, i) => (i % 2 === 0 ? randomHash() : flipBits(stored[i % stored.length] as Hash256, i % 41, rnd)));
   for (const q of qs.slice(0, 100)) index.query(q); // warm up the JIT
@@ -114,7 +115,7 @@ function benchIndex(entries: number, queries: number, linearQueries: number, log
   }
   const linearMeanMs = (performance.now() - t0) / Math.max(1, linearQueries);
   const meanMs = (indexSeconds * 1000) / qs.length;
-  const idx = { entries, queriesPerSec: qs.length / indexSeconds, p50Us: pct(lat, 0.5) * 1000, p99Us: pct(lat, 0.99) * 1000, linearMeanMs, speedup: linearMeanMs / meanMs, mismatches };
+  const idx = { entries, memoryMB, queriesPerSec: qs.length / indexSeconds, p50Us: pct(lat, 0.5) * 1000, p99Us: pct(lat, 0.99) * 1000, linearMeanMs, speedup: linearMeanMs / meanMs, mismatches };
   log(`  multi-index hashing : ${idx.queriesPerSec.toFixed(0)} lookups/s, p50 ${idx.p50Us.toFixed(0)} µs, p99 ${idx.p99Us.toFixed(0)} µs`);
   log(`  linear scan         : ${linearMeanMs.toFixed(2)} ms per lookup (${linearQueries} lookups), ${(1000 / linearMeanMs).toFixed(0)} lookups/s`);
   log(`  speedup             : ${idx.speedup.toFixed(1)}x, results identical on ${linearQueries - mismatches}/${linearQueries}`);

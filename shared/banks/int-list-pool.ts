@@ -10,7 +10,6 @@
  * index at a million hashes: 0.8 ms per query with linked lists, 0.4 ms with pooled blocks.
  */
 
-const MIN_CAPACITY_LOG2 = 2; // blocks of 4, 8, 16, ...
 const NO_BLOCK = 0;
 
 export class IntListPool {
@@ -21,12 +20,20 @@ export class IntListPool {
    * the index's hot loop, which reads it directly; only this class writes it.
    */
   readonly spans: Int32Array;
-  /** 0 = no block yet, else log2(capacity) - MIN_CAPACITY_LOG2 + 1. */
+  /** 0 = no block yet, else log2(capacity) - minLog2 + 1. */
   private readonly classes: Uint8Array;
   private readonly free: number[][] = [];
   private top = 0;
 
-  constructor(lists: number, initialSize = 1024) {
+  /**
+   * `minLog2`: the smallest block is 2^this. 2 (blocks of 4) suits lists of ~15; for
+   * lists of ~1 (the index's 18-21-bit tables) 0 wastes far less: most lists hold 0 to 2 ids.
+   */
+  constructor(
+    lists: number,
+    initialSize = 1024,
+    private readonly minLog2 = 2,
+  ) {
     this.data = new Int32Array(Math.max(16, initialSize));
     this.spans = new Int32Array(lists * 2);
     this.classes = new Uint8Array(lists);
@@ -43,7 +50,7 @@ export class IntListPool {
   push(list: number, value: number): void {
     const len = this.length(list);
     const cls = this.classes[list] ?? NO_BLOCK;
-    if (len === capacityOf(cls)) this.move(list, cls === NO_BLOCK ? 1 : cls + 1, len);
+    if (len === this.capacityOf(cls)) this.move(list, cls === NO_BLOCK ? 1 : cls + 1, len);
     this.data[this.start(list) + len] = value;
     this.spans[2 * list + 1] = len + 1;
   }
@@ -65,6 +72,11 @@ export class IntListPool {
     return false;
   }
 
+  /** Bytes of the typed arrays behind the pool, for memory reports. */
+  get bytes(): number {
+    return this.data.byteLength + this.spans.byteLength + this.classes.byteLength;
+  }
+
   /** Int32 slots in use by blocks (including their free room), for memory reports. */
   get allocated(): number {
     return this.top;
@@ -83,7 +95,7 @@ export class IntListPool {
   private allocate(cls: number): number {
     const reused = this.free[cls]?.pop();
     if (reused !== undefined) return reused;
-    const size = capacityOf(cls);
+    const size = this.capacityOf(cls);
     if (this.top + size > this.data.length) {
       let length = this.data.length * 2;
       while (this.top + size > length) length *= 2;
@@ -99,8 +111,9 @@ export class IntListPool {
   private release(start: number, cls: number): void {
     (this.free[cls] ??= []).push(start);
   }
+
+  private capacityOf(cls: number): number {
+    return cls === NO_BLOCK ? 0 : 1 << (cls - 1 + this.minLog2);
+  }
 }
 
-function capacityOf(cls: number): number {
-  return cls === NO_BLOCK ? 0 : 1 << (cls - 1 + MIN_CAPACITY_LOG2);
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hammingDistance, type Hash256 } from '../../shared/images/hash256.js';
 import { HashIndex, linearScan } from '../../shared/banks/hash-index.js';
+import { LARGE_LAYOUT_MIN_CAPACITY } from '../../shared/banks/mih-layout.js';
 
 /** Deterministic so a failure reproduces; xorshift32. */
 function rng(seed: number): () => number {
@@ -128,5 +129,34 @@ describe('HashIndex incremental updates', () => {
     for (const id of [...index.ids()].slice(0, 1500)) index.remove(id);
     expect(index.size).toBe(500);
     expect(index.query(base, 40)).toEqual(linearScan(index, base, 40));
+  });
+});
+
+describe('HashIndex with the large layout (13 substrings of 18-21 bits)', () => {
+  // Sized for the large layout; fewer entries so the test stays quick, which only means more
+  // empty buckets. Exactness does not depend on the fill.
+  const next = rng(4242);
+  const index = new HashIndex({ initialCapacity: LARGE_LAYOUT_MIN_CAPACITY });
+  const anchors = Array.from({ length: 8 }, () => randomHash(next));
+  for (let i = 0; i < 30_000; i++) index.add(randomHash(next));
+  for (const anchor of anchors) for (let d = 0; d <= 40; d++) index.add(atDistance(anchor, d, next));
+
+  it('returns exactly what the linear scan returns, at every radius 0..47 and at 63', () => {
+    const queries = [...anchors, ...anchors.map((a) => atDistance(a, 25, next)), ...Array.from({ length: 4 }, () => randomHash(next))];
+    for (let radius = 0; radius <= 47; radius++) {
+      for (const q of queries) expect(index.query(q, radius), `radius ${radius}`).toEqual(linearScan(index, q, radius));
+    }
+    for (const q of queries.slice(0, 3)) expect(index.query(q, 63)).toEqual(linearScan(index, q, 63));
+  });
+
+  it('finds every planted near-duplicate up to 31 bits and stays exact through removes and re-adds', () => {
+    for (const anchor of anchors) expect(index.query(anchor, 31).filter((m) => m.distance <= 31).length).toBeGreaterThanOrEqual(32);
+    const ids = [...index.ids()];
+    for (const id of ids.filter((_, i) => i % 4 === 0)) index.remove(id);
+    for (const anchor of anchors) index.add(atDistance(anchor, 30, next));
+    for (const anchor of anchors) {
+      expect(index.query(anchor, 31)).toEqual(linearScan(index, anchor, 31));
+      expect(index.findExact(anchor)).toEqual(linearScan(index, anchor, 0).map((m) => m.id));
+    }
   });
 });
