@@ -32,7 +32,7 @@ export class TextModelSignal implements Signal {
     this.manifest = options.manifest;
     this.runBatch = options.runBatch;
     this.name = `text-model:${modelVersionTag(options.manifest)}`;
-    this.version = options.manifest.version;
+    this.version = modelVersionTag(options.manifest);
   }
 
   async evaluate(inputs: readonly SignalInput[]): Promise<SignalOutput[]> {

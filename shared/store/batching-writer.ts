@@ -4,6 +4,8 @@ import type { RecordStore, WriteRequest, WriteResult } from './record-store.js';
 export interface BatchingWriterOptions {
   maxBatch?: number;
   maxWaitMs?: number;
+  /** Transactions in flight at once: 1 for PGlite (one connection); more for Postgres, whose commits wait on disk. */
+  concurrency?: number;
 }
 
 /**
@@ -17,7 +19,7 @@ export class BatchingWriter {
     this.batcher = new MicroBatcher((reqs) => this.writeBatch(reqs), {
       maxBatch: options.maxBatch ?? 256,
       maxWaitMs: options.maxWaitMs ?? 5,
-      concurrency: 1,
+      concurrency: options.concurrency ?? 1,
     });
   }
 

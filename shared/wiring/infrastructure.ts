@@ -53,7 +53,7 @@ export async function openInfrastructure(config: Config, logger: Logger, overrid
   const ingestQueue = new IngestQueue(queueCtx);
   const takedownQueue = new TakedownQueue(queueCtx);
   const store = new RecordStore(db);
-  const writer = new BatchingWriter(store, { maxBatch: 256, maxWaitMs: config.BATCH_WAIT_MS });
+  const writer = new BatchingWriter(store, { maxBatch: 256, maxWaitMs: config.BATCH_WAIT_MS, concurrency: db.kind === 'postgres' ? 4 : 1 });
   const postgresIndex = config.SEARCH_INDEX === 'postgres' ? new PostgresSearchIndex(db) : null;
   const index: SearchIndex =
     postgresIndex ?? new HttpSearchIndex({ baseUrl: config.SEARCH_INDEX_URL ?? '', secret: config.SEARCH_INDEX_SECRET ?? '' });

@@ -96,9 +96,9 @@ describe.each(backends())('the record on %s', (backend) => {
     expect((await t.db.query('SELECT 1 FROM subject_status WHERE subject_id = $1', [s2])).rows).toHaveLength(0);
   });
 
-  it('never forks a chain under concurrent writers of one subject', async () => {
+  it.each([1, 4])('never forks a chain under concurrent writers of one new subject (%i transactions at once)', async (concurrency) => {
     const s = `s-${randomUUID()}`;
-    const writer = new BatchingWriter(store, { maxBatch: 4, maxWaitMs: 1 });
+    const writer = new BatchingWriter(store, { maxBatch: 4, maxWaitMs: 1, concurrency });
     await Promise.all(Array.from({ length: 40 }, (_, i) => writer.write({ subjects: [{ id: s }], plan: () => ({ events: [ev(s, 'report', { reporter: `u${i}` })] }) })));
     await writer.close();
     const events = await eventsOf(s);

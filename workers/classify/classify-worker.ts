@@ -91,7 +91,8 @@ export function createClassifyWorker(options: ClassifyWorkerOptions): BullPipeli
   const batcher = new MicroBatcher<Task, ClassifyOutcome>((tasks) => classifyBatch(tasks, options), {
     maxBatch: options.batchSize,
     maxWaitMs: options.batchWaitMs,
-    concurrency: 2,
+    // Batches overlap: one waits on the store while the next runs its signals.
+    concurrency: 4,
   });
   const worker = new BullPipelineWorker(
     'classify-worker',
