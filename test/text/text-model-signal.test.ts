@@ -37,7 +37,8 @@ describe('TextModelSignal', () => {
   it('is named after the model and turns scores into actions through the manifest thresholds', async () => {
     const s = signal();
     expect(s.name).toBe('text-model:tiny-text@0.0.1');
-    expect(s.version).toBe('0.0.1');
+    // The version names the model: switching models, not only bumping one, re-classifies on sweeps.
+    expect(s.version).toBe('tiny-text@0.0.1');
     const [drug, scam, benign, empty] = await s.evaluate([
       input('a', 'buy cocaine fast delivery berlin'),
       input('b', 'double your bitcoin in 24 hours madrid'),
