@@ -1,10 +1,8 @@
-import { access } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { fileExists, withOperatorErrors } from '../text-model-command.js';
 import { UsageError } from '../command.js';
-import { FeaturizerConfigError } from '../../shared/text/text-featurizer.js';
-import { ModelLoadError } from '../../shared/models/model-manifest.js';
 import { TextModelSession } from '../../shared/text/text-model-session.js';
-import { DatasetError, readStrictJsonl } from '../../shared/text-training/dataset.js';
+import { readStrictJsonl } from '../../shared/text-training/dataset.js';
 import { evaluate, formatReport } from '../../shared/text-training/evaluation.js';
 import { KeywordBaseline } from '../../shared/text-training/keyword-baseline.js';
 import { evaluateWithBaseline, scoreWithSession } from '../../shared/text-training/score-dataset.js';
@@ -16,27 +14,9 @@ precision, recall, F1, PR-AUC, the takedown/review operating points and the conf
 next to a keyword baseline built from the training data (--train/--calibration, default: the files
 recorded in the manifest). The last line is 'macro-F1 <value>'.`;
 
-async function exists(file: unknown): Promise<boolean> {
-  if (typeof file !== 'string') return false;
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-/** Bad data and bad model folders are the operator's to fix: a message, not a stack trace. */
-export async function run(args: string[]): Promise<number> {
-  try {
-    return await runCommand(args);
-  } catch (e) {
-    if (e instanceof ModelLoadError || e instanceof DatasetError || e instanceof FeaturizerConfigError) {
-      process.stderr.write(`modpipe ${'eval'}: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+export function run(args: string[]): Promise<number> {
+  return withOperatorErrors('eval', () => runCommand(args));
 }
 
 async function runCommand(args: string[]): Promise<number> {
@@ -63,7 +43,7 @@ async function runCommand(args: string[]): Promise<number> {
     const trainFile = values.train ?? m.training.trainData;
     const calFile = values.calibration ?? m.training.calibrationData;
     let text: string;
-    if ((await exists(trainFile)) && (await exists(calFile))) {
+    if ((await fileExists(trainFile)) && (await fileExists(calFile))) {
       const baseline = KeywordBaseline.build(await readStrictJsonl(trainFile as string), await readStrictJsonl(calFile as string), m.labels);
       text = formatReport(await evaluateWithBaseline(session, records, m.thresholds, baseline));
     } else {

@@ -1,10 +1,8 @@
-import { access } from 'node:fs/promises';
 import path from 'node:path';
+import { fileExists, withOperatorErrors } from '../text-model-command.js';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../command.js';
-import { DatasetError } from '../../shared/text-training/dataset.js';
-import { ModelLoadError } from '../../shared/models/model-manifest.js';
-import { DEFAULT_FEATURIZER_PARAMS, FeaturizerConfigError, textFeaturizerParamsSchema, type TextFeaturizerParams } from '../../shared/text/text-featurizer.js';
+import { DEFAULT_FEATURIZER_PARAMS, textFeaturizerParamsSchema, type TextFeaturizerParams } from '../../shared/text/text-featurizer.js';
 import { formatReport } from '../../shared/text-training/evaluation.js';
 import { trainModel } from '../../shared/text-training/train-model.js';
 
@@ -30,26 +28,9 @@ function int(value: string | undefined, name: string, fallback: number, min: num
   return n;
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-/** Bad data and bad model folders are the operator's to fix: a message, not a stack trace. */
-export async function run(args: string[]): Promise<number> {
-  try {
-    return await runCommand(args);
-  } catch (e) {
-    if (e instanceof ModelLoadError || e instanceof DatasetError || e instanceof FeaturizerConfigError) {
-      process.stderr.write(`modpipe ${'train'}: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+export function run(args: string[]): Promise<number> {
+  return withOperatorErrors('train', () => runCommand(args));
 }
 
 async function runCommand(args: string[]): Promise<number> {
@@ -86,7 +67,7 @@ async function runCommand(args: string[]): Promise<number> {
   }
   if (!values.data || !values.out) throw new UsageError(`--data and --out are required\n${HELP}`);
   const calibration = values.calibration ?? path.join(path.dirname(values.data), 'calibration.jsonl');
-  if (!(await exists(calibration))) throw new UsageError(`calibration split ${calibration} not found: run 'modpipe split' or pass --calibration`);
+  if (!(await fileExists(calibration))) throw new UsageError(`calibration split ${calibration} not found: run 'modpipe split' or pass --calibration`);
   const name = values.name ?? path.basename(path.resolve(values.out));
   const thresholdMode = values.thresholds;
   if (thresholdMode !== 'crossfit' && thresholdMode !== 'calibration') throw new UsageError(`--thresholds is crossfit or calibration, got '${thresholdMode}'`);
