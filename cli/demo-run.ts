@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PrincipalService } from '../shared/auth/principal-service.js';
@@ -53,6 +54,20 @@ export async function demoToken(infra: Infrastructure): Promise<string> {
   const { token } = await principals.createToken('demo-platform', ['items:write', 'reports:write', 'rescans:write', 'read']);
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   return token;
+}
+
+/** A moderator account for the demo's review console, its password kept in the data directory. */
+export async function demoModerator(infra: Infrastructure): Promise<{ id: string; password: string }> {
+  const id = 'demo-moderator';
+  const file = path.join(infra.config.DATA_DIR, 'demo-moderator-password.txt');
+  const principals = new PrincipalService(infra.db);
+  const existing = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (existing && (await principals.verifyPassword(id, existing))) return { id, password: existing };
+  const password = randomBytes(12).toString('base64url');
+  await principals.ensurePrincipal(id, 'user', ['moderator']);
+  await principals.setPassword(id, password);
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  return { id, password };
 }
 
 /** Waits until every demo item has a verdict and every decided takedown is applied. */
@@ -127,7 +142,7 @@ export async function summarizeDemo(infra: Infrastructure, items: readonly Item[
   };
 }
 
-export function formatSummary(s: DemoSummary, baseUrl: string, token: string): string {
+export function formatSummary(s: DemoSummary, baseUrl: string, token: string, moderator: { id: string; password: string }): string {
   const ms = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v)} ms`);
   const lines = [
     '',
@@ -149,6 +164,11 @@ export function formatSummary(s: DemoSummary, baseUrl: string, token: string): s
   }
   lines.push('', `Search (what users see):  ${baseUrl}/search?q=`);
   for (const e of s.examples) lines.push(`  ${baseUrl}/search?q=${encodeURIComponent(e.query)}   (${e.removed} is gone)`);
-  lines.push(`Item status and history:  curl -H 'authorization: Bearer ${token}' ${baseUrl}/v1/items/<id>`, 'Stop with Ctrl-C.', '');
+  lines.push(
+    `Review console:           ${baseUrl}/review   (sign in as ${moderator.id} / ${moderator.password})`,
+    `Item status and history:  curl -H 'authorization: Bearer ${token}' ${baseUrl}/v1/items/<id>`,
+    'Stop with Ctrl-C.',
+    '',
+  );
   return lines.join('\n');
 }

@@ -20,6 +20,8 @@ export interface ConsoleRoutesOptions {
 const ASSETS: Record<string, string> = { 'console.js': 'text/javascript', 'channel.js': 'text/javascript', 'console.css': 'text/css' };
 const assetDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
 
+export const SIGN_IN_ATTEMPTS_PER_MIN = 10;
+
 /** Only paths inside the console are followed after sign-in, so `next` cannot send anyone elsewhere. */
 const safeNext = (next: unknown) => (typeof next === 'string' && /^\/review(\/[\w./:@-]*)?$/.test(next) ? next : '/review');
 
@@ -58,7 +60,11 @@ export const consoleRoutes: FastifyPluginAsyncZod<ConsoleRoutesOptions> = async 
 
   app.post(
     '/sign-in',
-    { config: { auth: false }, schema: { body: z.object({ user: z.string().max(200), password: z.string().max(1_000), next: z.string().max(500).optional() }) } },
+    {
+      // Password guessing is slowed per client address, whoever it claims to be.
+      config: { auth: false, rateLimit: { max: SIGN_IN_ATTEMPTS_PER_MIN, timeWindow: 60_000, keyGenerator: (req) => `sign-in:${req.ip}`, allowList: () => false } },
+      schema: { body: z.object({ user: z.string().max(200), password: z.string().max(1_000), next: z.string().max(500).optional() }) },
+    },
     async (req, reply) => {
       const { user, password } = req.body;
       const principal = user && password ? await principals.verifyPassword(user, password) : null;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../../api/app.js';
 import { loadConfig } from '../../shared/config.js';
@@ -6,13 +7,19 @@ import { openInfrastructure } from '../../shared/wiring/infrastructure.js';
 import { runUntilSignalled } from '../../shared/wiring/process-lifecycle.js';
 import { buildClassifier } from '../../shared/wiring/signals.js';
 import { createWorkers } from '../../workers/start-workers.js';
-import { demoToken, formatSummary, seedDemo, summarizeDemo, waitForDemo } from '../demo-run.js';
+import { demoModerator, demoToken, formatSummary, seedDemo, summarizeDemo, waitForDemo } from '../demo-run.js';
 
 /** Everything in one process on embedded defaults: PGlite, a spawned Redis, the demo index. */
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { demo: { type: 'boolean', default: false }, 'exit-after-demo': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: { demo: { type: 'boolean', default: false }, 'exit-after-demo': { type: 'boolean', default: false }, 'log-stdout': { type: 'boolean', default: false } },
+  });
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL, { process: 'up' });
+  // In a terminal the JSON log would bury the summary: it goes to a file, warnings still show.
+  const logFile = values['log-stdout'] ? undefined : path.join(config.DATA_DIR, 'modpipe.log');
+  const logger = createLogger(config.LOG_LEVEL, { process: 'up' }, { file: logFile });
+  if (logFile) process.stdout.write(`modpipe: starting (JSON log: ${logFile}; --log-stdout to print it here)\n`);
   const infra = await openInfrastructure(config, logger);
   const classifier = await buildClassifier(config, logger, { db: infra.db, classifyQueue: infra.classifyQueue });
   const workers = await createWorkers(['ingest', 'classify', 'takedown'], infra, { classifier, lockDurationMs: config.LOCK_DURATION_MS });
@@ -43,7 +50,7 @@ export async function run(args: string[]): Promise<number> {
     const done = await waitForDemo(infra, items, 180_000);
     if (!done) logger.warn('the demo did not finish within 3 minutes; the summary shows what is done so far');
     const token = await demoToken(infra);
-    process.stdout.write(formatSummary(await summarizeDemo(infra, items), baseUrl, token));
+    process.stdout.write(formatSummary(await summarizeDemo(infra, items), baseUrl, token, await demoModerator(infra)));
     if (values['exit-after-demo']) process.kill(process.pid, 'SIGTERM');
   } else {
     process.stdout.write(`modpipe is up: ${baseUrl}/search?q=  (Ctrl-C stops)\n`);

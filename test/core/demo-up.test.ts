@@ -52,6 +52,17 @@ describe('the quick start: modpipe up --demo', () => {
         }
       }
       expect(takenDown).toBeGreaterThan(10);
+
+      // The printed moderator account opens the review console.
+      const [, user, password] = /sign in as (\S+) \/ (\S+)\)/.exec(out) ?? [];
+      const signIn = await fetch(`http://127.0.0.1:${port}/review/sign-in`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user, password, next: '/review' }),
+      });
+      expect(signIn.status).toBe(303);
+      expect(signIn.headers.get('set-cookie')).toMatch(/modpipe_session=/);
     } finally {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
