@@ -44,6 +44,8 @@ export const authPlugin = fp<AuthPluginOptions>(async (app, opts) => {
   app.decorateRequest('principal', null);
   if (opts.sessions) await app.register(fastifyCookie, { secret: opts.sessions.secret });
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    // No route matched: the not-found handler answers 404, there is nothing to protect.
+    if (!req.routeOptions.url) return;
     const auth = req.routeOptions.config.auth;
     if (auth === false) return;
     const fail = (status: 401 | 403, code: string, message: string) => {

@@ -1,5 +1,6 @@
 import { modelVersionTag, type ModelManifest } from '../models/model-manifest.js';
 import type { Signal, SignalAction, SignalHit, SignalInput, SignalOutput } from './signal.js';
+import { dominantScript, scriptsOfLanguages, type Script } from '../text/script-coverage.js';
 
 /** Scores per label for each text, in input order: the text runner, usually behind the inference pool. */
 export type TextRunBatch = (texts: readonly string[]) => Promise<Record<string, number>[]>;
@@ -7,6 +8,11 @@ export type TextRunBatch = (texts: readonly string[]) => Promise<Record<string, 
 export interface TextModelSignalOptions {
   runBatch: TextRunBatch;
   manifest: ModelManifest;
+  /**
+   * Scripts the model reads. Text in another script is scored and recorded but never acted on.
+   * Default: the scripts of the languages in the manifest's training counts (all, if none listed).
+   */
+  scripts?: ReadonlySet<Script>;
 }
 
 export class TextSignalError extends Error {
@@ -24,6 +30,7 @@ export class TextModelSignal implements Signal {
   readonly version: string;
   private readonly runBatch: TextRunBatch;
   private readonly manifest: ModelManifest;
+  private readonly scripts: ReadonlySet<Script> | null;
 
   constructor(options: TextModelSignalOptions) {
     if (options.manifest.task !== 'text-classification') {
@@ -31,6 +38,8 @@ export class TextModelSignal implements Signal {
     }
     this.manifest = options.manifest;
     this.runBatch = options.runBatch;
+    const trained = Object.keys(((options.manifest.training as { trainCounts?: { langs?: Record<string, number> } }).trainCounts?.langs) ?? {});
+    this.scripts = options.scripts ?? (trained.length ? scriptsOfLanguages(trained) : null);
     this.name = `text-model:${modelVersionTag(options.manifest)}`;
     this.version = modelVersionTag(options.manifest);
   }
@@ -51,7 +60,9 @@ export class TextModelSignal implements Signal {
       throw new TextSignalError(`${this.name}: runner returned ${scores.length} results for ${texts.length} texts`);
     }
     sent.forEach((itemIndex, j) => {
-      outputs[itemIndex] = this.toOutput(scores[j] as Record<string, number>);
+      const script = this.scripts ? dominantScript(texts[j]!) : null;
+      const readable = !this.scripts || script === null || this.scripts.has(script);
+      outputs[itemIndex] = this.toOutput(scores[j] as Record<string, number>, readable ? null : script);
     });
     return outputs;
   }
@@ -65,10 +76,11 @@ export class TextModelSignal implements Signal {
     return 'none';
   }
 
-  private toOutput(scores: Record<string, number>): SignalOutput {
+  /** `unreadScript`: the text is in a script the model was not trained on; scores are kept, not acted on. */
+  private toOutput(scores: Record<string, number>, unreadScript: Script | null): SignalOutput {
     const hits: SignalHit[] = [];
     const recorded: Record<string, number> = {};
-    const errors: string[] = [];
+    const errors: string[] = unreadScript ? [`${this.name}: text is in ${unreadScript} script, which the model was not trained on; its scores are recorded, not acted on`] : [];
     for (const label of this.manifest.labels) {
       const score = scores[label];
       if (typeof score !== 'number' || !Number.isFinite(score)) {
@@ -76,7 +88,7 @@ export class TextModelSignal implements Signal {
         continue;
       }
       recorded[label] = score;
-      const action = this.actionFor(label, score);
+      const action = unreadScript ? 'none' : this.actionFor(label, score);
       if (action === 'none') continue;
       const t = this.manifest.thresholds[label] as { review: number; takedown: number };
       hits.push({

@@ -161,6 +161,9 @@ describe.each(backends())('the pipeline on a real Redis and %s', (backend) => {
     const res = await push([post(), { id: 'x', kind: 'nope' }]);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'invalid_items', details: [{ index: 1, id: 'x' }] });
+    const unknown = await p.app.inject({ method: 'GET', url: '/v1/no-such-route' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ code: 'not_found' });
     const empty = await push([]);
     expect(empty.statusCode).toBe(400);
     expect(empty.json()).toMatchObject({ code: 'bad_request' });

@@ -65,6 +65,22 @@ describe('TextModelSignal', () => {
     expect(empty).toEqual({ hits: [] });
   });
 
+  it('scores text in a script the model never saw but does not act on it', async () => {
+    // Trained on Latin-script languages only: Japanese and Thai are read as noise, not as signals.
+    const latinOnly = new TextModelSignal({ manifest: { ...tiny.manifest, training: { trainCounts: { langs: { en: 10, de: 5 } } } }, runBatch: runner.runBatch });
+    const [latin, japanese, thai] = await latinOnly.evaluate([
+      input('a', 'buy cocaine fast delivery berlin'),
+      input('b', 'コカインを今すぐ東京で配達します、ご連絡ください'),
+      input('c', 'ขายโคเคนส่งด่วนกรุงเทพ'),
+    ]);
+    expect(latin?.hits.some((h) => h.action === 'takedown')).toBe(true);
+    for (const out of [japanese, thai]) {
+      expect(out?.hits).toEqual([]);
+      expect(Object.keys(out?.scores ?? {})).toHaveLength(6);
+      expect(out?.errors?.[0]).toMatch(/(Han|Thai) script, which the model was not trained on/);
+    }
+  });
+
   it('maps a score to none / review / takedown at the exact thresholds', () => {
     const s = signal();
     expect(s.actionFor('illegal_goods', 0.29)).toBe('none');
