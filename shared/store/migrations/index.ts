@@ -7,6 +7,7 @@ import * as principals from './20261123-0006-principals.js';
 import * as rescans from './20261123-0200-rescans.js';
 import * as hashBanks from './20261123-0300-hash-banks.js';
 import * as reviewOpenedAt from './20261123-0100-review-opened-at.js';
+import * as dropRedundantItemIndexes from './20261123-0400-drop-redundant-item-indexes.js';
 
 export interface Migration {
   id: string;
@@ -14,4 +15,4 @@ export interface Migration {
 }
 
 /** Applied in this order, each once; a new change is a new file appended here. */
-export const migrations: readonly Migration[] = [items, events, subjectStatus, outbox, searchIndex, principals, hashBanks, rescans, reviewOpenedAt];
+export const migrations: readonly Migration[] = [items, events, subjectStatus, outbox, searchIndex, principals, hashBanks, rescans, reviewOpenedAt, dropRedundantItemIndexes];
