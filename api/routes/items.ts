@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { itemSchema, itemIdSchema, type Item } from '../../shared/items/item-schema.js';
@@ -68,4 +67,3 @@ export const itemsRoutes: FastifyPluginAsyncZod<{ infra: Infrastructure }> = asy
   );
 };
 
-export const newTraceId = () => randomUUID();

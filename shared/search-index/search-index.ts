@@ -1,4 +1,3 @@
-import type { Item } from '../items/item-schema.js';
 import type { Scope } from '../store/event-types.js';
 
 export interface Visibility {
@@ -37,4 +36,3 @@ export class SearchIndexError extends Error {
   }
 }
 
-export type IndexableItem = Item;
