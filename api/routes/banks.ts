@@ -10,6 +10,7 @@ import { pdqHashImageDihedral } from '../../shared/images/pdq-image.js';
 import { ImageFetchError, safeFetchImage, type SafeFetchOptions } from '../../shared/images/safe-fetch.js';
 import type { Db } from '../../shared/store/db.js';
 import { ApiError } from '../errors.js';
+import { describeIssues } from '../../shared/validation/describe-issues.js';
 
 /**
  * Hash-bank management (admin only): banks, their entries, hash-list imports, and lookups of an
@@ -141,7 +142,7 @@ export const banksRoutes: FastifyPluginAsyncZod<BanksRoutesOptions> = async (app
     },
     async (req) => {
       const parsed = req.body.entries.map((e) => entryInputSchema.strict().safeParse(e));
-      const bad = parsed.flatMap((p, index) => (p.success ? [] : [{ index, message: p.error.issues.map((i) => `${i.path.join('.') || '(entry)'}: ${i.message}`).join('; ') }]));
+      const bad = parsed.flatMap((p, index) => (p.success ? [] : [{ index, message: describeIssues(p.error, { root: '(entry)' }) }]));
       if (bad.length > 0) throw new ApiError(400, 'invalid_entries', `${bad.length} of ${parsed.length} entries are invalid; nothing was added`, bad);
       return store.addEntries(req.params.name, parsed.flatMap((p) => (p.success ? [p.data] : [])), actor(req));
     },

@@ -5,6 +5,8 @@ import type { Infrastructure } from '../../shared/wiring/infrastructure.js';
 import { ApiError } from '../errors.js';
 import { authErrors } from '../schemas/error-body.js';
 import { itemStatusSchema, loadItemStatus } from './item-status.js';
+import { describeIssues } from '../../shared/validation/describe-issues.js';
+import { ITEM_ISSUES } from '../../workers/classify/classify-worker.js';
 
 export const MAX_ITEMS_PER_PUSH = 1_000;
 
@@ -31,7 +33,7 @@ export const itemsRoutes: FastifyPluginAsyncZod<{ infra: Infrastructure }> = asy
         if (parsed.success) items.push(parsed.data);
         else {
           const id = typeof (raw as { id?: unknown })?.id === 'string' ? String((raw as { id: string }).id).slice(0, 100) : undefined;
-          errors.push({ index, id, message: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ') });
+          errors.push({ index, id, message: describeIssues(parsed.error, ITEM_ISSUES) });
         }
       });
       if (errors.length > 0) {

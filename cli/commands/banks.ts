@@ -13,6 +13,7 @@ import { pdqHashImageDihedral } from '../../shared/images/pdq-image.js';
 import { ImageFetchError, safeFetchImage } from '../../shared/images/safe-fetch.js';
 import { openDb } from '../../shared/store/db.js';
 import { migrate } from '../../shared/store/migrate.js';
+import { describeIssues } from '../../shared/validation/describe-issues.js';
 
 const HELP = `usage: modpipe banks <command> [options]
 
@@ -167,6 +168,6 @@ function isZodError(err: unknown): err is Error & { issues: { path: PropertyKey[
 }
 
 function describe(err: Error): string {
-  if (isZodError(err)) return err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+  if (isZodError(err)) return describeIssues(err, { root: 'input' });
   return 'reason' in err ? `${err.message} [${String(err.reason)}]` : err.message;
 }

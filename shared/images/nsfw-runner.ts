@@ -3,6 +3,7 @@ import { loadModelFolder, ModelLoadError } from '../models/model-manifest.js';
 import type { BatchRunner, CreateRunner, RunnerOptions } from '../onnx/batch-runner.js';
 import { ImageDecodeError } from './decode-image.js';
 import { decodeRgb, NSFW_FEATURIZER_NAME, nsfwFeaturizerParamsSchema, pixelsToNsfwInput, type NsfwFeaturizerParams } from './nsfw-preprocess.js';
+import { describeIssues } from '../validation/describe-issues.js';
 
 /**
  * Runner for the nsfwjs image model (models/nsfw-mobilenet-v2), loaded by the inference pool in
@@ -27,7 +28,7 @@ function featurizerParams(dir: string, featurizer: { name: string; params: Recor
   }
   const parsed = nsfwFeaturizerParamsSchema.safeParse(featurizer.params);
   if (!parsed.success) {
-    throw new ModelLoadError(`model folder ${dir}: featurizer params: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new ModelLoadError(`model folder ${dir}: featurizer params: ${describeIssues(parsed.error)}`);
   }
   return parsed.data;
 }

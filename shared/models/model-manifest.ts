@@ -1,6 +1,7 @@
 import { readFile, access } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { describeIssues } from '../validation/describe-issues.js';
 
 export const thresholdSchema = z.object({
   review: z.number().min(0).max(1),
@@ -51,7 +52,7 @@ export async function loadModelFolder(dir: string): Promise<ModelFolder> {
   }
   const parsed = modelManifestSchema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const issues = describeIssues(parsed.error, { root: '(root)' });
     throw new ModelLoadError(`model folder ${dir}: manifest.json is invalid: ${issues}`);
   }
   const unknownLabels = Object.keys(parsed.data.thresholds).filter((l) => !parsed.data.labels.includes(l));

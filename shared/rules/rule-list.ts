@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { countrySchema } from '../items/item-schema.js';
+import { describeIssues } from '../validation/describe-issues.js';
 
 const base = {
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
@@ -37,7 +38,7 @@ export async function loadRuleList(file: string): Promise<RuleList> {
   }
   const parsed = ruleListSchema.safeParse(json);
   if (!parsed.success) {
-    throw new RuleListError(`rule list ${file} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new RuleListError(`rule list ${file} is invalid: ${describeIssues(parsed.error)}`);
   }
   const ids = new Set<string>();
   for (const r of parsed.data.rules) {

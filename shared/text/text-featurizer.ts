@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHAR_BASIS, FNV_PRIME, WORD_BASIS, fmix32, fnv1a, pairHash } from './feature-hash.js';
 import { tokenize } from './normalize-text.js';
 import { phoneticKey } from './phonetic-key.js';
+import { describeIssues } from '../validation/describe-issues.js';
 
 /**
  * Tokens → hashed feature ids: character n-grams of each word (with < > word boundaries, as in
@@ -83,7 +84,7 @@ export class TextFeaturizer {
   constructor(params: unknown) {
     const parsed = textFeaturizerParamsSchema.safeParse(params);
     if (!parsed.success) {
-      throw new FeaturizerConfigError(`featurizer params are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new FeaturizerConfigError(`featurizer params are invalid: ${describeIssues(parsed.error)}`);
     }
     this.params = parsed.data;
     this.mask = (1 << this.params.bucketsLog2) - 1;

@@ -12,6 +12,7 @@ import type { Db } from '../../shared/store/db.js';
 import { toItemRow } from '../../shared/store/item-rows.js';
 import type { OutboxDispatcher } from '../takedown/outbox-dispatcher.js';
 import { BullPipelineWorker } from '../bull-worker.js';
+import { describeIssues } from '../../shared/validation/describe-issues.js';
 
 export interface ClassifyWorkerOptions {
   redisUrl: string;
@@ -42,18 +43,13 @@ interface Task {
   trace: string;
 }
 
-/** A readable one-line reason from zod issues, for the failed-jobs list. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`)
-    .join('; ');
-}
+/** How classify, ingest and takedown workers word a malformed job in the failed-jobs list. */
+export const ITEM_ISSUES = { root: '(item)', max: 5 };
 
 function malformedReason(raw: unknown, error: z.ZodError): string {
   const r = raw as { id?: unknown } | null;
   const id = r && typeof r === 'object' && typeof r.id === 'string' ? r.id.slice(0, 100) : '(no id)';
-  return `malformed item ${id}: ${describeIssues(error)}`;
+  return `malformed item ${id}: ${describeIssues(error, ITEM_ISSUES)}`;
 }
 
 export interface ParsedClassifyJob {
@@ -66,7 +62,7 @@ export interface ParsedClassifyJob {
 /** Validates a job; input that can never succeed fails at once with its reason. */
 export function parseClassifyJob(data: unknown): ParsedClassifyJob {
   const job = classifyJobSchema.safeParse(data);
-  if (!job.success) throw new UnrecoverableError(`malformed classify job: ${describeIssues(job.error)}`);
+  if (!job.success) throw new UnrecoverableError(`malformed classify job: ${describeIssues(job.error, ITEM_ISSUES)}`);
   if (job.data.items) {
     const items: Item[] = [];
     const invalid: unknown[] = [];

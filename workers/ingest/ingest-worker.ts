@@ -9,7 +9,8 @@ import { INGEST_QUEUE, scanTaskSchema, type IngestQueue } from '../../shared/que
 import type { SearchIndex } from '../../shared/search-index/search-index.js';
 import type { Db } from '../../shared/store/db.js';
 import { BullPipelineWorker } from '../bull-worker.js';
-import { describeIssues } from '../classify/classify-worker.js';
+import { ITEM_ISSUES } from '../classify/classify-worker.js';
+import { describeIssues } from '../../shared/validation/describe-issues.js';
 import { FeedNotFoundError, readFilePage, readHttpPage } from './feed-reader.js';
 import { currentModelVersion } from './model-version-registry.js';
 import { runRescanPage } from './rescan-page.js';
@@ -44,7 +45,7 @@ export function createIngestWorker(options: IngestWorkerOptions): BullPipelineWo
     'ingest-worker',
     async (job: Job) => {
       const parsed = scanTaskSchema.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError(`malformed scan task: ${describeIssues(parsed.error)}`);
+      if (!parsed.success) throw new UnrecoverableError(`malformed scan task: ${describeIssues(parsed.error, ITEM_ISSUES)}`);
       const task = parsed.data;
       if (task.kind === 'rescan') return runRescanPage({ ...options, logger: log }, task);
       const sourceKey = `${task.kind}:${task.name}`;

@@ -5,7 +5,8 @@ import { SearchIndexError, type SearchIndex } from '../../shared/search-index/se
 import type { Db } from '../../shared/store/db.js';
 import type { RecordStore } from '../../shared/store/record-store.js';
 import { BullPipelineWorker } from '../bull-worker.js';
-import { describeIssues } from '../classify/classify-worker.js';
+import { ITEM_ISSUES } from '../classify/classify-worker.js';
+import { describeIssues } from '../../shared/validation/describe-issues.js';
 import { MicroBatcher } from '../../shared/runtime/micro-batcher.js';
 import type { OutboxAction } from '../../shared/store/event-types.js';
 import { applyActions, type ApplyOutcome } from './apply-action.js';
@@ -29,7 +30,7 @@ export function createTakedownWorker(options: TakedownWorkerOptions): BullPipeli
     'takedown-worker',
     async (job: Job) => {
       const parsed = takedownJobSchema.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError(`malformed takedown job: ${describeIssues(parsed.error)}`);
+      if (!parsed.success) throw new UnrecoverableError(`malformed takedown job: ${describeIssues(parsed.error, ITEM_ISSUES)}`);
       const a = parsed.data;
       try {
         const out = await batcher.submit(a);
