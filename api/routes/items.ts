@@ -5,8 +5,7 @@ import type { Infrastructure } from '../../shared/wiring/infrastructure.js';
 import { ApiError } from '../errors.js';
 import { authErrors } from '../schemas/error-body.js';
 import { itemStatusSchema, loadItemStatus } from './item-status.js';
-import { describeIssues } from '../../shared/validation/describe-issues.js';
-import { ITEM_ISSUES } from '../../workers/classify/classify-worker.js';
+import { describeIssues, ITEM_ISSUES } from '../../shared/validation/describe-issues.js';
 
 export const MAX_ITEMS_PER_PUSH = 1_000;
 

@@ -32,18 +32,9 @@ export interface RescanProgress {
   finished_at: string | null;
 }
 
-interface RescanRow {
-  id: string;
-  scope: RescanScope;
-  reason: string;
-  priority: RescanPriority;
-  requested_by: string;
-  state: RescanState;
+/** A `rescans` row: the progress fields it stores (the rest are counted from events), plus its cursor. */
+interface RescanRow extends Omit<RescanProgress, 'classified' | 'taken_down' | 'created_at' | 'updated_at' | 'finished_at'> {
   cursor: string | null;
-  planned: number;
-  queued: number;
-  failed: number;
-  pages: number;
   created_at: Date | string;
   updated_at: Date | string;
   finished_at: Date | string | null;

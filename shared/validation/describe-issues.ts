@@ -17,3 +17,6 @@ export function describeIssues(error: IssueList, options: DescribeIssuesOptions 
     .map((i) => `${i.path.join('.') || (options.root ?? '')}: ${i.message}`)
     .join('; ');
 }
+
+/** How a malformed item or job is worded for operators and the platform: the item named, five issues at most. */
+export const ITEM_ISSUES: DescribeIssuesOptions = { root: '(item)', max: 5 };

@@ -12,7 +12,7 @@ import type { Db } from '../../shared/store/db.js';
 import { toItemRow } from '../../shared/store/item-rows.js';
 import type { OutboxDispatcher } from '../takedown/outbox-dispatcher.js';
 import { BullPipelineWorker } from '../bull-worker.js';
-import { describeIssues } from '../../shared/validation/describe-issues.js';
+import { describeIssues, ITEM_ISSUES } from '../../shared/validation/describe-issues.js';
 
 export interface ClassifyWorkerOptions {
   redisUrl: string;
@@ -42,9 +42,6 @@ interface Task {
   hash: string;
   trace: string;
 }
-
-/** How classify, ingest and takedown workers word a malformed job in the failed-jobs list. */
-export const ITEM_ISSUES = { root: '(item)', max: 5 };
 
 function malformedReason(raw: unknown, error: z.ZodError): string {
   const r = raw as { id?: unknown } | null;

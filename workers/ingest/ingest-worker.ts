@@ -9,8 +9,7 @@ import { INGEST_QUEUE, scanTaskSchema, type IngestQueue } from '../../shared/que
 import type { SearchIndex } from '../../shared/search-index/search-index.js';
 import type { Db } from '../../shared/store/db.js';
 import { BullPipelineWorker } from '../bull-worker.js';
-import { ITEM_ISSUES } from '../classify/classify-worker.js';
-import { describeIssues } from '../../shared/validation/describe-issues.js';
+import { describeIssues, ITEM_ISSUES } from '../../shared/validation/describe-issues.js';
 import { FeedNotFoundError, readFilePage, readHttpPage } from './feed-reader.js';
 import { currentModelVersion } from './model-version-registry.js';
 import { runRescanPage } from './rescan-page.js';

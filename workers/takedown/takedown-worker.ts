@@ -5,8 +5,7 @@ import { SearchIndexError, type SearchIndex } from '../../shared/search-index/se
 import type { Db } from '../../shared/store/db.js';
 import type { RecordStore } from '../../shared/store/record-store.js';
 import { BullPipelineWorker } from '../bull-worker.js';
-import { ITEM_ISSUES } from '../classify/classify-worker.js';
-import { describeIssues } from '../../shared/validation/describe-issues.js';
+import { describeIssues, ITEM_ISSUES } from '../../shared/validation/describe-issues.js';
 import { MicroBatcher } from '../../shared/runtime/micro-batcher.js';
 import type { OutboxAction } from '../../shared/store/event-types.js';
 import { applyActions, type ApplyOutcome } from './apply-action.js';
