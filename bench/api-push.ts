@@ -1,15 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
 import { PrincipalService } from '../shared/auth/principal-service.js';
-import { loadConfig } from '../shared/config.js';
 import type { ItemInput } from '../shared/items/item-schema.js';
-import { createLogger } from '../shared/logger.js';
-import { startRedisServer, type RedisHandle } from '../shared/redis/redis-server-process.js';
-import { openDb } from '../shared/store/db.js';
-import { openInfrastructure, type Infrastructure } from '../shared/wiring/infrastructure.js';
+import type { Infrastructure } from '../shared/wiring/infrastructure.js';
+import { openBenchInfra } from './bench-infra.js';
 import { argNumber, percentile, report } from './bench-support.js';
 
 const BATCH = 100;
@@ -66,13 +61,8 @@ async function listen(app: FastifyInstance): Promise<string> {
 export async function runApiBench(args: string[]): Promise<void> {
   const requests = argNumber(args, 'requests', 200);
   const concurrency = argNumber(args, 'concurrency', 8);
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'modpipe-bench-api-'));
-  const config = loadConfig({ ...process.env, DATA_DIR: dir, LOG_LEVEL: 'warn', QUEUE_PREFIX: '{bench-api}' });
-  const logger = createLogger(config.LOG_LEVEL);
-  let redis: RedisHandle | null = null;
-  const redisUrl = config.REDIS_URL ?? (redis = await startRedisServer({ dir: path.join(dir, 'redis'), appendOnly: true })).url;
-  const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : 'memory://' });
-  const infra = await openInfrastructure(config, logger, { db, redisUrl });
+  const { infra, close } = await openBenchInfra('api');
+  const db = infra.db;
   const principals = new PrincipalService(db);
   await principals.ensurePrincipal('bench-platform', 'machine', ['platform']);
   const { token } = await principals.createToken('bench-platform', ['items:write'], 10_000_000);
@@ -106,9 +96,6 @@ export async function runApiBench(args: string[]): Promise<void> {
   } finally {
     await withIndex.close();
     await withoutIndex.close();
-    await infra.close();
-    await db.close();
-    await redis?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await close();
   }
 }

@@ -1,19 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { itemSchema, type Item } from '../shared/items/item-schema.js';
-import { loadConfig } from '../shared/config.js';
-import { createLogger } from '../shared/logger.js';
 import { createRedisConnection } from '../shared/queues/queue-connection.js';
-import { startRedisServer, type RedisHandle } from '../shared/redis/redis-server-process.js';
-import { openDb } from '../shared/store/db.js';
-import { openInfrastructure, type Infrastructure } from '../shared/wiring/infrastructure.js';
+import type { Infrastructure } from '../shared/wiring/infrastructure.js';
 import { buildClassifier } from '../shared/wiring/signals.js';
 import { BullPipelineWorker } from '../workers/bull-worker.js';
 import { createWorkers } from '../workers/start-workers.js';
 import type { PipelineWorker } from '../workers/worker-contract.js';
+import { openBenchInfra } from './bench-infra.js';
 import { argNumber, percentile, report } from './bench-support.js';
 
 const BENIGN = [
@@ -117,13 +112,8 @@ export async function runPipelineBench(args: string[]): Promise<void> {
   const n = argNumber(args, 'items', 20_000);
   const rate = argNumber(args, 'rate', 1_000);
   const seconds = argNumber(args, 'seconds', 10);
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'modpipe-bench-'));
-  const config = loadConfig({ ...process.env, DATA_DIR: dir, LOG_LEVEL: 'warn', QUEUE_PREFIX: '{bench}' });
-  const logger = createLogger(config.LOG_LEVEL);
-  let redis: RedisHandle | null = null;
-  const redisUrl = config.REDIS_URL ?? (redis = await startRedisServer({ dir: path.join(dir, 'redis'), appendOnly: true })).url;
-  const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : 'memory://' });
-  const infra = await openInfrastructure(config, logger, { db, redisUrl });
+  const { config, logger, infra, redisUrl, close } = await openBenchInfra('pipeline');
+  const db = infra.db;
   const classifier = await buildClassifier(config, logger);
   try {
     const noop = await noopRate(redisUrl, n, config.CLASSIFY_CONCURRENCY);
@@ -175,9 +165,6 @@ export async function runPipelineBench(args: string[]): Promise<void> {
     await running;
   } finally {
     await classifier.close();
-    await infra.close();
-    await db.close();
-    await redis?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await close();
   }
 }
