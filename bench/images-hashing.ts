@@ -7,6 +7,7 @@ import { decodeImage } from '../shared/images/decode-image.js';
 import { hash256ToHex, type Hash256 } from '../shared/images/hash256.js';
 import { dihedralHashes, pdqFromPixels, type DihedralVariant } from '../shared/images/pdq.js';
 import { PDQ_PRESHRINK_SIDE, pdqHashImage } from '../shared/images/pdq-image.js';
+import { percentile } from './bench-support.js';
 
 /**
  * Image-hashing figures: PDQ hashes per second with and without decoding, and hash-bank lookups
@@ -115,7 +116,7 @@ function benchIndex(entries: number, queries: number, linearQueries: number, log
   }
   const linearMeanMs = (performance.now() - t0) / Math.max(1, linearQueries);
   const meanMs = (indexSeconds * 1000) / qs.length;
-  const idx = { entries, memoryMB, queriesPerSec: qs.length / indexSeconds, p50Us: pct(lat, 0.5) * 1000, p99Us: pct(lat, 0.99) * 1000, linearMeanMs, speedup: linearMeanMs / meanMs, mismatches };
+  const idx = { entries, memoryMB, queriesPerSec: qs.length / indexSeconds, p50Us: percentile(lat, 50) * 1000, p99Us: percentile(lat, 99) * 1000, linearMeanMs, speedup: linearMeanMs / meanMs, mismatches };
   log(`  multi-index hashing : ${idx.queriesPerSec.toFixed(0)} lookups/s, p50 ${idx.p50Us.toFixed(0)} µs, p99 ${idx.p99Us.toFixed(0)} µs`);
   log(`  linear scan         : ${linearMeanMs.toFixed(2)} ms per lookup (${linearQueries} lookups), ${(1000 / linearMeanMs).toFixed(0)} lookups/s`);
   log(`  speedup             : ${idx.speedup.toFixed(1)}x, results identical on ${linearQueries - mismatches}/${linearQueries}`);
@@ -150,7 +151,7 @@ function benchBankSet(entries: number, queries: number, log: (line: string) => v
     bankLat.push(performance.now() - s);
   }
   const bankSeconds = (performance.now() - t0) / 1000;
-  const bank = { entries, loadSeconds, matchesPerSec: imageQueries.length / bankSeconds, p50Us: pct(bankLat, 0.5) * 1000, p99Us: pct(bankLat, 0.99) * 1000 };
+  const bank = { entries, loadSeconds, matchesPerSec: imageQueries.length / bankSeconds, p50Us: percentile(bankLat, 50) * 1000, p99Us: percentile(bankLat, 99) * 1000 };
   log(`  loaded in ${loadSeconds.toFixed(1)} s; ${bank.matchesPerSec.toFixed(0)} images/s, p50 ${bank.p50Us.toFixed(0)} µs, p99 ${bank.p99Us.toFixed(0)} µs per image`);
   return bank;
 }
@@ -171,11 +172,6 @@ async function timed(seconds: number, step: (i: number) => Promise<void>): Promi
   let n = 0;
   while (performance.now() - start < seconds * 1000) await step(n++);
   return { perSec: n / ((performance.now() - start) / 1000) };
-}
-
-function pct(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 }
 
 function xorshift(seed: number): () => number {
