@@ -20,5 +20,6 @@ export const commands: Record<string, CommandEntry> = {
   eval: { summary: 'evaluate a text model against a keyword baseline: --model models/<name> --data <jsonl>', load: () => import('./eval.js') },
   users: { summary: 'console users: create <id> --role <role> [--password-stdin] | password | list | disable | enable', load: () => import('./users.js') },
   'export-labels': { summary: 'write reviewed items with their final decisions as trainer JSONL: [--out file]', load: () => import('./export-labels.js') },
+  'corpus-check': { summary: 'vet new text-corpus lines: valid, known labels, no repeats or variants of corpus lines', load: () => import('./corpus-check.js') },
   split: { summary: 'build the text train/calibration/held-out splits from models/data/corpus', load: () => import('./split.js') },
 };

@@ -24,6 +24,8 @@ export interface BadLine {
 
 export interface Dataset {
   records: TextRecord[];
+  /** 1-based line number of each record, in the same order. */
+  lines: number[];
   bad: BadLine[];
 }
 
@@ -40,6 +42,7 @@ export class DatasetError extends Error {
 /** Parses JSONL text; bad lines are collected with 1-based line numbers, never silently dropped. */
 export function parseJsonl(text: string, file: string): Dataset {
   const records: TextRecord[] = [];
+  const recordLines: number[] = [];
   const bad: BadLine[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -58,8 +61,9 @@ export function parseJsonl(text: string, file: string): Dataset {
       continue;
     }
     records.push({ text: parsed.data.text, labels: parsed.data.labels, lang: parsed.data.lang, ...(parsed.data.source ? { source: parsed.data.source } : {}) });
+    recordLines.push(i + 1);
   }
-  return { records, bad };
+  return { records, lines: recordLines, bad };
 }
 
 export async function readJsonl(file: string): Promise<Dataset> {
