@@ -50,21 +50,29 @@ export function crossFitFolds(records: readonly TextRecord[], folds: number, nea
 }
 
 /**
- * Out-of-fold scores: each text scored by an ensemble trained on the other folds. result[k][i] is
- * label k's score for record i. The models here are the exported model's recipe on 1 − 1/folds of
- * the data, so thresholds picked on these scores carry over to the final model.
+ * Cross-fitting: model k is the exported model's recipe trained on every fold but k, so it can
+ * score fold k's texts as unseen (see outOfFoldScores).
  */
-export function crossFitScores(samples: readonly TrainingSample[], fold: Int32Array, folds: number, labelCount: number, buckets: number, o: EnsembleOptions, log: (line: string) => void = () => {}): Float64Array[] {
-  const scores = Array.from({ length: labelCount }, () => new Float64Array(samples.length));
+export function crossFitModels(samples: readonly TrainingSample[], fold: Int32Array, folds: number, labelCount: number, buckets: number, o: EnsembleOptions, log: (line: string) => void = () => {}): LinearTextModel[] {
+  const models: LinearTextModel[] = [];
   for (let k = 0; k < folds; k++) {
-    const inFold = samples.flatMap((_, i) => (fold[i] === k ? [i] : []));
     const rest = samples.filter((_, i) => fold[i] !== k);
-    log(`fold ${k + 1}/${folds}: train ${rest.length}, score ${inFold.length}`);
-    const model = trainEnsemble(rest, labelCount, buckets, o, log);
-    for (const i of inFold) {
-      const s = model.score((samples[i] as TrainingSample).features);
-      for (let j = 0; j < labelCount; j++) (scores[j] as Float64Array)[i] = s[j] as number;
-    }
+    log(`fold ${k + 1}/${folds}: train ${rest.length}, score ${samples.length - rest.length}`);
+    models.push(trainEnsemble(rest, labelCount, buckets, o, log));
   }
+  return models;
+}
+
+/**
+ * Out-of-fold scores: each text scored by the cross-fit model that did not train on its fold.
+ * result[k][i] is label k's score for record i. The models are the exported model's recipe on
+ * 1 − 1/folds of the data, so thresholds picked on these scores carry over to the final model.
+ */
+export function outOfFoldScores(samples: readonly TrainingSample[], fold: Int32Array, models: readonly LinearTextModel[], labelCount: number): Float64Array[] {
+  const scores = Array.from({ length: labelCount }, () => new Float64Array(samples.length));
+  samples.forEach((sample, i) => {
+    const s = (models[fold[i] as number] as LinearTextModel).score(sample.features);
+    for (let j = 0; j < labelCount; j++) (scores[j] as Float64Array)[i] = s[j] as number;
+  });
   return scores;
 }

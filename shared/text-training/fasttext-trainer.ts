@@ -156,6 +156,14 @@ export class LinearTextModel {
     return new LinearTextModel(this.buckets, this.labelCount, this.table.map((v) => v * factor), this.bias.map((v) => v * factor), this.lengthPrior);
   }
 
+  /**
+   * The same model with label k's logit lowered by shifts[k] (through the bias): moves where
+   * each label's score crosses 0.5 without changing its ranking.
+   */
+  shifted(shifts: ArrayLike<number>): LinearTextModel {
+    return new LinearTextModel(this.buckets, this.labelCount, this.table, this.bias.map((b, k) => b - ((shifts[k] as number | undefined) ?? 0)), this.lengthPrior);
+  }
+
   /** Scores as the exported graph computes them (mean of table rows + bias, clipped, sigmoid). */
   score(features: Int32Array): Float64Array {
     const K = this.labelCount;

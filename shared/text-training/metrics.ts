@@ -98,6 +98,27 @@ export function pickRecallThreshold(scores: ArrayLike<number>, truth: ArrayLike<
   return null;
 }
 
+/**
+ * The score where F1 peaks: a threshold halfway between the last score kept and the next one
+ * down, so it does not sit on a scored text. Null without positives.
+ */
+export function pickF1Threshold(scores: ArrayLike<number>, truth: ArrayLike<number>): number | null {
+  const { points, positives } = prCurve(scores, truth);
+  if (!positives) return null;
+  let best = -1;
+  let at = -1;
+  points.forEach((p, i) => {
+    const f1 = (2 * p.tp) / (p.tp + p.fp + positives);
+    if (f1 > best) {
+      best = f1;
+      at = i;
+    }
+  });
+  const kept = points[at] as CurvePoint;
+  const next = points[at + 1];
+  return next ? (kept.score + next.score) / 2 : kept.score;
+}
+
 export function mean(values: readonly number[]): number {
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
 }

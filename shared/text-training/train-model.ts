@@ -6,8 +6,9 @@ import { TextModelSession } from '../text/text-model-session.js';
 import { TEXT_LABELS, labelVector, readStrictJsonl, type TextRecord } from './dataset.js';
 import type { EvalReport } from './evaluation.js';
 import { DEFAULT_SPLIT } from './corpus-split.js';
-import { crossFitFolds, crossFitScores, trainEnsemble, type EnsembleOptions } from './ensemble-training.js';
+import { crossFitFolds, crossFitModels, outOfFoldScores, trainEnsemble, type EnsembleOptions } from './ensemble-training.js';
 import { evaluate } from './evaluation.js';
+import { pickF1Threshold } from './metrics.js';
 import { LOGIT_CAP, SCORE_TEMPERATURE, type LinearTextModel, type TrainingSample } from './fasttext-trainer.js';
 import { KeywordBaseline } from './keyword-baseline.js';
 import { renderModelCard, writeModelFolder } from './model-package.js';
@@ -51,6 +52,22 @@ export interface TrainModelResult {
 }
 
 const CROSSFIT_FOLDS = 4;
+
+function truthOf(records: readonly TextRecord[], label: string): Uint8Array {
+  return Uint8Array.from(records, (r) => (r.labels.includes(label as never) ? 1 : 0));
+}
+
+/**
+ * Positives are weighted up in training (recall matters to moderation), which moves each
+ * label's 0.5 point by an amount that differs per label. The exported model's bias is shifted
+ * so that 0.5 sits where F1 peaks on the out-of-fold scores: the logit of that score. 0 where
+ * the label has no positives.
+ */
+function decisionShiftFor(scores: Float64Array, truth: Uint8Array): number {
+  const t = pickF1Threshold(scores, truth);
+  if (t === null || t <= 0 || t >= 1) return 0;
+  return Math.log(t / (1 - t));
+}
 
 async function sha256(file: string): Promise<string> {
   return createHash('sha256').update(await readFile(file)).digest('hex');
@@ -110,12 +127,18 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
   };
   const t1 = performance.now();
   let oof: Float64Array[] | undefined;
+  let decisionShift: number[] | undefined;
   if (crossfit) {
     const fold = crossFitFolds(fitRecords, CROSSFIT_FOLDS, DEFAULT_SPLIT.nearDuplicateThreshold);
-    oof = crossFitScores(samples, fold, CROSSFIT_FOLDS, labels.length, featurizer.buckets, recipe, log);
+    const foldModels = crossFitModels(samples, fold, CROSSFIT_FOLDS, labels.length, featurizer.buckets, recipe, log);
+    const raw = outOfFoldScores(samples, fold, foldModels, labels.length);
+    decisionShift = labels.map((l, k) => decisionShiftFor(raw[k] as Float64Array, truthOf(fitRecords, l)));
+    const shift = decisionShift;
+    oof = outOfFoldScores(samples, fold, foldModels.map((m) => m.shifted(shift)), labels.length);
   }
   log(`final model on ${samples.length} texts`);
-  const model = trainEnsemble(samples, labels.length, featurizer.buckets, recipe, log);
+  const trained = trainEnsemble(samples, labels.length, featurizer.buckets, recipe, log);
+  const model = decisionShift ? trained.shifted(decisionShift) : trained;
   log(`trained in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
 
   const onnx = buildTextModelOnnx(
@@ -142,6 +165,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
       featureDropout: o.featureDropout,
       ensemble: o.ensemble,
       thresholdMode: o.thresholdMode,
+      ...(decisionShift ? { decisionShift: Object.fromEntries(labels.map((l, k) => [l, Number((decisionShift as number[])[k]?.toFixed(6))])) } : {}),
       scoreTemperature: SCORE_TEMPERATURE,
       logitCap: LOGIT_CAP,
       ...(crossfit ? { crossFitFolds: CROSSFIT_FOLDS, fitOn: 'train + calibration' } : { fitOn: 'train' }),
@@ -167,7 +191,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
     const { thresholds, notes } = chooseThresholds(
       labels,
       pickScores,
-      labels.map((l) => Uint8Array.from(pickRecords, (r) => (r.labels.includes(l) ? 1 : 0))),
+      labels.map((l) => truthOf(pickRecords, l)),
       // Out-of-fold scores are the trainer's (exact sigmoid); calibration scores come from onnxruntime.
       oof ? SERVED_SCORE_TOLERANCE : 0,
     );

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPLIT, splitRecords } from '../../shared/text-training/corpus-split.js';
 import { parseJsonl, type TextRecord } from '../../shared/text-training/dataset.js';
 import { emailToText } from '../../shared/text-training/email-text.js';
-import { averagePrecision, pickPrecisionThreshold, pickRecallThreshold, pointMetrics } from '../../shared/text-training/metrics.js';
+import { LinearTextModel } from '../../shared/text-training/fasttext-trainer.js';
+import { averagePrecision, pickF1Threshold, pickPrecisionThreshold, pickRecallThreshold, pointMetrics } from '../../shared/text-training/metrics.js';
 import { chooseThresholds, TAKEDOWN_DISABLED } from '../../shared/text-training/thresholds.js';
 
 describe('metrics and thresholds', () => {
@@ -42,6 +43,24 @@ describe('metrics and thresholds', () => {
     const above = s.filter((v, i) => y[i] === 1 && v > 0.9);
     expect(thresholds.x?.takedown).toBeCloseTo(Math.min(...above), 10);
     expect(thresholds.x?.review).toBeLessThan(thresholds.x?.takedown as number);
+  });
+
+  it('places the decision point where F1 peaks, halfway to the next score down', () => {
+    // F1 per cut: .33 .57 .75 .67 .80 .73 .67 .77 .71 .67, so the peak keeps the top five.
+    expect(pickF1Threshold(scores, truth)).toBeCloseTo(0.65, 10);
+    expect(pickF1Threshold(scores, truth.map(() => 0))).toBeNull();
+  });
+
+  it('moves a label\'s 0.5 point by shifting its bias, leaving the other labels and the ranking alone', () => {
+    // Two buckets, two labels: bucket 0 pushes label 0 up, bucket 1 less so.
+    const model = new LinearTextModel(2, 2, Float32Array.from([2, 1, 1, 1]), Float32Array.from([0, 0]));
+    const before = [model.score(Int32Array.of(0)), model.score(Int32Array.of(1))];
+    const s = before[1]?.[0] as number;
+    const shifted = model.shifted([Math.log(s / (1 - s)), 0]);
+    const after = [shifted.score(Int32Array.of(0)), shifted.score(Int32Array.of(1))];
+    expect(after[1]?.[0]).toBeCloseTo(0.5, 6);
+    expect(after[0]?.[0]).toBeGreaterThan(after[1]?.[0] as number);
+    expect(after[0]?.[1]).toBe(before[0]?.[1]);
   });
 
   it('caps review at takedown and disables takedown when precision is out of reach', () => {
