@@ -107,10 +107,17 @@ export function clipText(text: string, maxChars: number): string {
   return `${text.slice(0, head)} ${text.slice(text.length - (maxChars - head - 1))}`;
 }
 
-const LEET_SYMBOLS = new Set([64, 36, 33]); // @ $ !
-const SPACED_SEPARATORS = new Set([46, 45, 95, 42, 183, 8226, 124, 47, 92, 44]); // . - _ * · • | / \ ,
-const APOSTROPHES = new Set([39, 96, 8217, 700, 8216]);
-const NUMBER_INNER = new Set([46, 44]); // 1,000.50 stays one number
+/** Membership of a few code units as a table: these are asked about for every character. */
+function codeTable(codes: readonly number[]): { has(code: number): boolean } {
+  const table = new Uint8Array(65536);
+  for (const c of codes) table[c] = 1;
+  return { has: (code) => table[code] === 1 };
+}
+
+const LEET_SYMBOLS = codeTable([64, 36, 33]); // @ $ !
+const SPACED_SEPARATORS = codeTable([46, 45, 95, 42, 183, 8226, 124, 47, 92, 44]); // . - _ * · • | / \ ,
+const APOSTROPHES = codeTable([39, 96, 8217, 700, 8216]);
+const NUMBER_INNER = codeTable([46, 44]); // 1,000.50 stays one number
 
 function isWordUnit(code: number): boolean {
   const cls = classOf(charInfo(code));
@@ -167,7 +174,7 @@ function digitCount(s: string): number {
 }
 
 /** One run of letters/digits/leet symbols from inside a chunk. */
-function emitSegment(seg: string, out: string[], knownLetters = -1, knownDigits = -1): void {
+function emitSegment(seg: string, out: string[], knownLetters = -1, knownDigits = -1, plainScripts = -1): void {
   let start = 0;
   let end = seg.length;
   // Leet symbols at the edges are punctuation ("wow!", "$", "@"), except a leading "$" before a
@@ -211,7 +218,7 @@ function emitSegment(seg: string, out: string[], knownLetters = -1, knownDigits 
       return;
     }
   }
-  out.push(foldWord(s, context));
+  out.push(plainScripts >= 0 ? foldPlainWord(s, context, plainScripts) : foldWord(s, context));
 }
 
 const APOSTROPHE_RE = /['`\u2019\u02bc\u2018]/g;
@@ -228,6 +235,12 @@ function emitChunk(chunk: string, out: string[]): void {
   let apostrophe = false;
   let letters = 0;
   let digits = 0;
+  // What foldWord would look for, gathered on this pass so plain words skip it (see foldPlainWord).
+  let scripts = 0;
+  let leet = 0;
+  let prev = -1;
+  let run = 0;
+  let repeats = false;
   const len = chunk.length;
   for (let i = 0; i < len; i++) {
     const c = chunk.charCodeAt(i);
@@ -242,29 +255,58 @@ function emitChunk(chunk: string, out: string[]): void {
     const cls = classOf(info);
     if (cls === C_LETTER || cls === C_DIGIT || LEET_SYMBOLS.has(c)) {
       if (segStart < 0) segStart = i;
-      if (cls === C_LETTER) letters++;
-      else if (cls === C_DIGIT) digits++;
+      if (cls === C_LETTER) {
+        letters++;
+        scripts |= 1 << scriptOf(info);
+      } else {
+        if (cls === C_DIGIT) digits++;
+        leet++;
+      }
+      run = c === prev ? run + 1 : 1;
+      prev = c;
+      if (run >= 3) repeats = true;
     } else if (segStart >= 0 && APOSTROPHES.has(c)) {
       apostrophe = true;
     } else if (segStart >= 0 && NUMBER_INNER.has(c) && classOf(charInfo(chunk.charCodeAt(i - 1))) === C_DIGIT && i + 1 < len && classOf(charInfo(chunk.charCodeAt(i + 1))) === C_DIGIT) {
       // keep "1,000.50" whole; it becomes one <num>
     } else {
-      if (segStart >= 0) flushSegment(chunk, segStart, i, apostrophe, out, letters, digits);
+      if (segStart >= 0) flushSegment(chunk, segStart, i, apostrophe, out, letters, digits, plainScripts(scripts, leet, repeats, apostrophe));
       segStart = -1;
       apostrophe = false;
       letters = 0;
       digits = 0;
+      scripts = 0;
+      leet = 0;
+      prev = -1;
+      run = 0;
+      repeats = false;
       if (cls === C_SYMBOL && c !== 36) out.push(width === 1 ? (chunk[i] as string) : chunk.slice(i, i + 2));
     }
     i += width - 1;
   }
-  if (segStart >= 0) flushSegment(chunk, segStart, len, apostrophe, out, letters, digits);
+  if (segStart >= 0) flushSegment(chunk, segStart, len, apostrophe, out, letters, digits, plainScripts(scripts, leet, repeats, apostrophe));
 }
 
-function flushSegment(chunk: string, start: number, end: number, apostrophe: boolean, out: string[], letters: number, digits: number): void {
+function flushSegment(chunk: string, start: number, end: number, apostrophe: boolean, out: string[], letters: number, digits: number, plain: number): void {
   let seg = start === 0 && end === chunk.length ? chunk : chunk.slice(start, end);
   if (apostrophe) seg = seg.replace(APOSTROPHE_RE, '');
-  if (seg) emitSegment(seg, out, letters, digits);
+  if (seg) emitSegment(seg, out, letters, digits, plain);
+}
+
+/**
+ * A segment's script bits when foldWord has nothing to undo in it (one script, no digits or
+ * leet symbols, no letter three times in a row), else -1. Counted over the segment before edge
+ * trimming and apostrophe removal, so "plain" is never claimed for a word foldWord would change.
+ */
+function plainScripts(scripts: number, leet: number, repeats: boolean, apostrophe: boolean): number {
+  const s = scripts & 0b1110;
+  return leet === 0 && !repeats && !apostrophe && (s & (s - 1)) === 0 ? s : -1;
+}
+
+/** foldWord for a plain word: only a Cyrillic or Greek look-alike spelling inside Latin text can still change. */
+function foldPlainWord(word: string, context: number, scripts: number): string {
+  if (context !== S_LATIN || (scripts !== 1 << S_CYRILLIC && scripts !== 1 << S_GREEK)) return word;
+  return foldWord(word, context);
 }
 
 // The current text's script (see splitChunks); set per call of tokenize, which is synchronous.
