@@ -1,6 +1,6 @@
 import { C_DIGIT, C_LETTER, C_SPACE, C_SYMBOL, S_CYRILLIC, S_GREEK, S_LATIN, charInfo, classOf, codePointInfo, scriptOf } from './char-classes.js';
 import { composeHangul, hasConjoiningJamo } from './hangul-compose.js';
-import { mayBeUrl, urlTokens } from './url-tokens.js';
+import { urlTokens } from './url-tokens.js';
 import { AMBIGUOUS, foldWord, scriptFromCounts } from './word-folding.js';
 
 /**
@@ -224,8 +224,8 @@ function emitSegment(seg: string, out: string[], knownLetters = -1, knownDigits 
 const APOSTROPHE_RE = /['`\u2019\u02bc\u2018]/g;
 
 /** Splits a chunk (no whitespace) into words, numbers and symbol tokens. */
-function emitChunk(chunk: string, out: string[]): void {
-  if (mayBeUrl(chunk)) {
+function emitChunk(chunk: string, out: string[], urlish: boolean): void {
+  if (urlish) {
     const trimmed = chunk.replace(/^[^\p{L}\p{N}@]+|[^\p{L}\p{N}/]+$/gu, '');
     if (trimmed.length > 2 && urlTokens(trimmed, out)) return;
   }
@@ -315,6 +315,8 @@ let context = 0;
 // Reused chunk boundaries: the tokenizer runs for every item.
 let starts = new Int32Array(256);
 let ends = new Int32Array(256);
+// 1 where the chunk holds '.' or '@', the only chunks worth handing to the URL parser (noted while splitting).
+let urlish = new Uint8Array(256);
 
 /** Finds the whitespace-separated chunks and, on the way, the text's script (see scriptFromCounts). */
 function splitChunks(t: string): number {
@@ -328,8 +330,10 @@ function splitChunks(t: string): number {
     while (i < len && classOf(charInfo(t.charCodeAt(i))) === C_SPACE) i++;
     if (i >= len) break;
     const s = i;
+    let dotOrAt = 0;
     for (; i < len; i++) {
       const c = t.charCodeAt(i);
+      if (c === 46 || c === 64) dotOrAt = 1;
       const info = charInfo(c);
       const cls = classOf(info);
       if (cls === C_SPACE) break;
@@ -348,9 +352,13 @@ function splitChunks(t: string): number {
       };
       starts = grow(starts);
       ends = grow(ends);
+      const u = new Uint8Array(urlish.length * 2);
+      u.set(urlish);
+      urlish = u;
     }
     starts[n] = s;
     ends[n] = i;
+    urlish[n] = dotOrAt;
     n++;
   }
   context = scriptFromCounts(lat, cyr, grk);
@@ -401,7 +409,7 @@ export function tokenize(text: string, maxChars = 4000): string[] {
     }
     const dotted = joinDotted(chunk);
     if (dotted) emitSegment(dotted, out);
-    else emitChunk(chunk, out);
+    else emitChunk(chunk, out, (urlish[k] as number) === 1);
     k++;
   }
   return out;

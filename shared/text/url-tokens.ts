@@ -94,7 +94,3 @@ export function urlTokens(chunk: string, out: string[]): boolean {
   return true;
 }
 
-/** Cheap pre-check so the common word never reaches the URL parser. */
-export function mayBeUrl(chunk: string): boolean {
-  return chunk.includes('.') || chunk.charCodeAt(0) === 64 || chunk.includes('@');
-}
