@@ -64,7 +64,7 @@ apart instead of all rounding to 1, and a takedown threshold of 1 unambiguously 
 ${t.decisionShift ? `Each label's bias is then lowered by the logit of the score where F1 peaks on the out-of-fold scores
 (${Object.entries(t.decisionShift as Record<string, number>).map(([l, v]) => `${l} ${v.toFixed(3)}`).join(', ')}), so a score of 0.5 is that
 label's best single decision point: weighting positives up moves each label's 0.5 point by its own amount.
-Ranking, review and takedown are unaffected (thresholds are picked on the shifted out-of-fold scores).
+Ranking does not change, and the review and takedown thresholds below are picked on the shifted out-of-fold scores.
 ` : ''}Output: \`scores\` float [N, ${m.labels.length}] in label order. Featurizer: \`${m.featurizer.name}\` with the params in manifest.json.
 
 ## Data
