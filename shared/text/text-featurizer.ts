@@ -69,9 +69,9 @@ export class FeaturizerConfigError extends Error {
 }
 
 /** Only marker tokens, hosts and symbols skip character n-grams: they are whole identifiers. */
-function wantsCharNgrams(token: string): boolean {
+function wantsCharNgrams(token: string, hasDot: boolean): boolean {
   const c = token.charCodeAt(0);
-  if (c === 60 /* < */ || token.length > 1 && token.includes('.')) return false;
+  if (c === 60 /* < */ || (token.length > 1 && hasDot)) return false;
   return token.length > 1 || (c >= 97 && c <= 122) || c > 0x2ff;
 }
 
@@ -80,6 +80,7 @@ export class TextFeaturizer {
   private readonly mask: number;
   private scratch: Int32Array;
   private readonly pairs: Int32Array;
+  private readonly units: Uint16Array;
 
   constructor(params: unknown) {
     const parsed = textFeaturizerParamsSchema.safeParse(params);
@@ -90,6 +91,7 @@ export class TextFeaturizer {
     this.mask = (1 << this.params.bucketsLog2) - 1;
     this.scratch = new Int32Array(this.params.maxFeatures);
     this.pairs = new Int32Array(3);
+    this.units = new Uint16Array(this.params.maxWordChars + 2);
   }
 
   get buckets(): number {
@@ -105,9 +107,21 @@ export class TextFeaturizer {
     hist.fill(0);
     let n = offset;
     let seen = 0;
+    const units = this.units;
+    const maxWordChars = this.params.maxWordChars;
     for (const token of tokenize(text, maxChars)) {
       if (n >= limit) break;
-      const wh = fnv1a(token, WORD_BASIS);
+      // One read of the token: its hash, and "<token>" as code units for the character n-grams.
+      const length = token.length;
+      const kept = Math.min(length, maxWordChars);
+      let wh = WORD_BASIS;
+      let dot = false;
+      for (let k = 0; k < length; k++) {
+        const c = token.charCodeAt(k);
+        wh = Math.imul(wh ^ c, FNV_PRIME);
+        if (k < kept) units[k + 1] = c;
+        if (c === 46) dot = true;
+      }
       out[n++] = fmix32(wh) & mask;
       // Word n-grams over the previous tokens (hist holds the last wordNgrams-1 word hashes).
       let ph = wh;
@@ -118,8 +132,10 @@ export class TextFeaturizer {
       for (let g = hist.length - 1; g > 0; g--) hist[g] = hist[g - 1] as number;
       hist[0] = wh;
       seen++;
-      if (!wantsCharNgrams(token)) continue;
-      n = this.charNgrams(token, minn, out, n, limit);
+      if (!wantsCharNgrams(token, dot)) continue;
+      units[0] = 60;
+      units[kept + 1] = 62;
+      n = this.unitNgrams(kept + 2, minn, out, n, limit);
       if (phoneticMinN > 0 && n < limit) {
         const key = phoneticKey(token);
         if (key !== null && key !== token) {
@@ -136,15 +152,24 @@ export class TextFeaturizer {
    * unit at a time, emitting once the n-gram is long enough. Returns the new write position.
    */
   private charNgrams(word: string, minn: number, out: Int32Array, n: number, limit: number): number {
+    const len = Math.min(word.length, this.params.maxWordChars) + 2;
+    const units = this.units;
+    units[0] = 60;
+    for (let k = 1; k < len - 1; k++) units[k] = word.charCodeAt(k - 1);
+    units[len - 1] = 62;
+    return this.unitNgrams(len, minn, out, n, limit);
+  }
+
+  /** The n-grams of units[0..len), "<word>" already laid out (each unit is read by up to maxn n-grams). */
+  private unitNgrams(len: number, minn: number, out: Int32Array, n: number, limit: number): number {
     const maxn = this.params.charNgramMax;
     const mask = this.mask;
-    const len = Math.min(word.length, this.params.maxWordChars) + 2;
+    const units = this.units;
     for (let i = 0; i + minn <= len && n < limit; i++) {
       let h = CHAR_BASIS;
       const end = Math.min(len, i + maxn);
       for (let j = i; j < end; j++) {
-        const c = j === 0 ? 60 : j === len - 1 ? 62 : word.charCodeAt(j - 1);
-        h = Math.imul(h ^ c, FNV_PRIME);
+        h = Math.imul(h ^ (units[j] as number), FNV_PRIME);
         if (j - i + 1 >= minn) {
           out[n++] = fmix32(h) & mask;
           if (n >= limit) return n;
