@@ -77,9 +77,11 @@ export function cleanText(text: string): string {
   const n = t.length;
   let out: string | null = null;
   let runStart = 0;
+  let jamo = false;
   for (let i = 0; i < n; i++) {
     const c = t.charCodeAt(i);
     if (c < 128) continue;
+    if (c >= 0x1100 && c <= 0x11ff) jamo = true;
     let mapped: string | null = null;
     let width = 1;
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
@@ -89,6 +91,7 @@ export function cleanText(text: string): string {
       mapped = unitMapped.get(c) as string;
     }
     if (mapped !== null) {
+      if (!jamo && hasConjoiningJamo(mapped)) jamo = true;
       out = (out ?? '') + t.slice(runStart, i) + mapped;
       runStart = i + width;
     }
@@ -97,7 +100,7 @@ export function cleanText(text: string): string {
   if (out === null) return t;
   out += t.slice(runStart);
   // Folding splits nothing that was whole, but jamo written one by one need composing.
-  return hasConjoiningJamo(out) ? composeHangul(out) : out;
+  return jamo ? composeHangul(out) : out;
 }
 
 /** Long texts keep their head and their tail, so padding either end cannot hide the payload. */
@@ -317,6 +320,8 @@ let starts = new Int32Array(256);
 let ends = new Int32Array(256);
 // 1 where the chunk holds '.' or '@', the only chunks worth handing to the URL parser (noted while splitting).
 let urlish = new Uint8Array(256);
+// The chunk's script bits when it is one plain word (see splitChunks), else -1.
+let plainWord = new Int8Array(256);
 
 /** Finds the whitespace-separated chunks and, on the way, the text's script (see scriptFromCounts). */
 function splitChunks(t: string): number {
@@ -331,17 +336,32 @@ function splitChunks(t: string): number {
     if (i >= len) break;
     const s = i;
     let dotOrAt = 0;
+    // A chunk of letters only, no letter three times running: its token is the chunk itself,
+    // folded at most toward Latin (see plainScripts); -1 once anything else turns up.
+    let plain = 0;
+    let prev = -1;
+    let run = 0;
     for (; i < len; i++) {
       const c = t.charCodeAt(i);
       if (c === 46 || c === 64) dotOrAt = 1;
       const info = charInfo(c);
       const cls = classOf(info);
       if (cls === C_SPACE) break;
-      if (cls === C_LETTER && AMBIGUOUS[c] === 0) {
-        const script = scriptOf(info);
-        if (script === S_LATIN) lat++;
-        else if (script === S_CYRILLIC) cyr++;
-        else if (script === S_GREEK) grk++;
+      if (cls === C_LETTER) {
+        if (plain >= 0) {
+          plain |= 1 << scriptOf(info);
+          run = c === prev ? run + 1 : 1;
+          prev = c;
+          if (run >= 3) plain = -1;
+        }
+        if (AMBIGUOUS[c] === 0) {
+          const script = scriptOf(info);
+          if (script === S_LATIN) lat++;
+          else if (script === S_CYRILLIC) cyr++;
+          else if (script === S_GREEK) grk++;
+        }
+      } else {
+        plain = -1;
       }
     }
     if (n === starts.length) {
@@ -355,10 +375,16 @@ function splitChunks(t: string): number {
       const u = new Uint8Array(urlish.length * 2);
       u.set(urlish);
       urlish = u;
+      const p = new Int8Array(plainWord.length * 2);
+      p.set(plainWord);
+      plainWord = p;
     }
     starts[n] = s;
     ends[n] = i;
     urlish[n] = dotOrAt;
+    const scripts = plain & 0b1110;
+    // Three letters or more: shorter chunks may be s p a c e d letters, read across chunks.
+    plainWord[n] = plain >= 0 && i - s >= 3 && (scripts & (scripts - 1)) === 0 ? scripts : -1;
     n++;
   }
   context = scriptFromCounts(lat, cyr, grk);
@@ -373,6 +399,13 @@ export function tokenize(text: string, maxChars = 4000): string[] {
   let k = 0;
   while (k < n) {
     const chunk = t.slice(starts[k], ends[k]);
+    const plain = plainWord[k] as number;
+    if (plain >= 0) {
+      // What emitChunk would make of it, without reading it again.
+      out.push(foldPlainWord(chunk, context, plain));
+      k++;
+      continue;
+    }
     // s p a c e d letters: three or more one-letter chunks, each one space apart; a wider gap
     // ends the word, so "b u y  c o k e" reads "buy coke".
     if (isSpacedUnit(chunk)) {
