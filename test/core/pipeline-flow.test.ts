@@ -4,7 +4,7 @@ import type { OutboxAction } from '../../shared/store/event-types.js';
 import { OutboxPoller } from '../../workers/takedown/outbox-poller.js';
 import { applyActions } from '../../workers/takedown/apply-action.js';
 import { eventually } from '../support/eventually.js';
-import { BORDERLINE_TEXT, PHISHING_TEXT, post } from '../support/items.js';
+import { BENIGN_TEXT, BORDERLINE_TEXT, PHISHING_TEXT, post } from '../support/items.js';
 import { backends, openTestDb, type TestDb } from '../support/test-db.js';
 import { startTestPipeline, type TestPipeline } from '../support/test-pipeline.js';
 import { startTestRedis, type TestRedis } from '../support/test-redis.js';
@@ -67,7 +67,7 @@ describe.each(backends())('the pipeline on a real Redis and %s', (backend) => {
   });
 
   it('skips content already classified by the current model', async () => {
-    const item = post({ text: `Concert tonight at the park ${randomUUID().slice(0, 6)}` });
+    const item = post({ text: `${BENIGN_TEXT} ${randomUUID().slice(0, 6)}` });
     await push([item]);
     await eventually(async () => (await eventTypes(item.id!)).includes('classified'));
     const job = await p.infra.classifyQueue.queue.add('sweep', { item, source: 'sweep', trace: 'again', ingested_at: new Date().toISOString() });
@@ -135,7 +135,7 @@ describe.each(backends())('the pipeline on a real Redis and %s', (backend) => {
   });
 
   it('fails malformed items with a readable reason while the rest flows on', async () => {
-    const good = post({ text: `Still flowing ${randomUUID().slice(0, 6)}` });
+    const good = post({ text: `${BENIGN_TEXT}, still flowing ${randomUUID().slice(0, 6)}` });
     const q = p.infra.classifyQueue.queue;
     const now = new Date().toISOString();
     const bad = await q.add('feed', { item: { id: 'bad item!', kind: 'post', text: 5 }, source: 'feed', trace: 't1', ingested_at: now });

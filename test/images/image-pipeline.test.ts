@@ -4,7 +4,7 @@ import { BankStore } from '../../shared/banks/bank-store.js';
 import { hash256ToHex } from '../../shared/images/hash256.js';
 import { pdqHashImage } from '../../shared/images/pdq-image.js';
 import { eventually } from '../support/eventually.js';
-import { post } from '../support/items.js';
+import { BENIGN_TEXT, post } from '../support/items.js';
 import { backends, openTestDb, type TestDb } from '../support/test-db.js';
 import { startTestPipeline, type TestPipeline } from '../support/test-pipeline.js';
 import { startTestRedis, type TestRedis } from '../support/test-redis.js';
@@ -109,7 +109,7 @@ describe.each(backends())('image posts through the pipeline on %s', (backend) =>
       bomb: post({ text: 'bomb', media: [image(await decompressionBombPng())] as never }),
       loopback: post({ text: 'loopback', media: [{ kind: 'image', url: target.url('/direct.jpg') }] as never }),
       redirect: post({ text: 'redirect', media: [{ kind: 'image', url: redirector.url('/innocent.jpg') }] as never }),
-      fine: post({ text: `Bakery opening hours ${randomUUID().slice(0, 6)}` }),
+      fine: post({ text: `${BENIGN_TEXT} ${randomUUID().slice(0, 6)}` }),
     };
     await push(Object.values(items));
     for (const item of Object.values(items)) await eventually(async () => (await classified(item.id!)).length > 0, 30_000, `${item.text} classified`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { PHISHING_TEXT, post } from '../support/items.js';
+import { BENIGN_TEXT, PHISHING_TEXT, post } from '../support/items.js';
 import { openTestDb, type TestDb } from '../support/test-db.js';
 import { startTestPipeline, type TestPipeline } from '../support/test-pipeline.js';
 import { startTestRedis, type TestRedis } from '../support/test-redis.js';
@@ -68,7 +68,7 @@ describe('the platform API', () => {
 
   describe('POST /v1/reports', () => {
     it('aggregates reports: one reporter counts once, the first report classifies, the threshold opens review whatever the verdict', async () => {
-      const fine = post({ text: `A perfectly ordinary bakery post ${randomUUID().slice(0, 6)}` });
+      const fine = post({ text: `${BENIGN_TEXT} ${randomUUID().slice(0, 6)}` });
       await pushed(fine);
       const report = (reporter: string, reason = 'scam') => call('POST', '/v1/reports', { item_id: fine.id, reporter_id: reporter, reason, text: 'looks like a scam' });
 

@@ -15,6 +15,12 @@ export function post(overrides: Partial<ItemInput> = {}): ItemInput {
   } as ItemInput;
 }
 
+/**
+ * Text the default model leaves alone by a wide margin (every score under a fifth of its review
+ * threshold), even with the random suffix tests append to make items unique: a suffix's character
+ * n-grams add noise, and short texts sit close to the model's bias.
+ */
+export const BENIGN_TEXT = 'Our choir rehearses on Thursday evening in the school hall';
 /** Text the default rule list takes down (a listed phishing domain). */
 export const PHISHING_TEXT = 'Claim your free Telegram Premium now: https://telegram-premium-gift.example/claim?id=991';
 /** Text the default rule list sends to review (drug dead-drop slang). */
