@@ -81,7 +81,6 @@ export function cleanText(text: string): string {
   for (let i = 0; i < n; i++) {
     const c = t.charCodeAt(i);
     if (c < 128) continue;
-    if (c >= 0x1100 && c <= 0x11ff) jamo = true;
     let mapped: string | null = null;
     let width = 1;
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
@@ -90,7 +89,10 @@ export function cleanText(text: string): string {
     } else if (unitFold(c) === MAPPED) {
       mapped = unitMapped.get(c) as string;
     }
-    if (mapped !== null) {
+    // Jamo that stay in the text (the fillers U+115F/U+1160 fold away, so they do not count).
+    if (mapped === null) {
+      if (c >= 0x1100 && c <= 0x11ff) jamo = true;
+    } else {
       if (!jamo && hasConjoiningJamo(mapped)) jamo = true;
       out = (out ?? '') + t.slice(runStart, i) + mapped;
       runStart = i + width;

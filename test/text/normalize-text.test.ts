@@ -75,6 +75,14 @@ describe('normalizeText: each evasion maps to the plain form', () => {
     expect(normalizeText('ㅈㄱㅁㄴ')).toBe('\u110c\u1100\u1106\u1102');
   });
 
+  it('drops the invisible Hangul fillers without touching the rest of the text', () => {
+    // A filler is itself jamo-range but folds away; it must not set off composition elsewhere.
+    for (const filler of ['\u115f', '\u1160', '\u3164']) {
+      expect(normalizeText(`\u0b92\u0bd7 hello ${filler}`)).toBe(normalizeText('\u0b92\u0bd7 hello'));
+      expect(normalizeText(`마${filler}약`)).toBe('마약');
+    }
+  });
+
   it('clips long texts to head and tail', () => {
     const text = `${'a'.repeat(100)}PAYLOAD`;
     const clipped = clipText(text, 30);
