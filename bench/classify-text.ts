@@ -53,8 +53,9 @@ export async function runClassifyTextBench(args: string[] = []): Promise<void> {
     const avgChars = texts.reduce((a, t) => a + t.length, 0) / texts.length;
     const f = model.featurizer;
 
-    // Warm-up: JIT, onnxruntime's first-run allocations.
-    for (const b of batches.slice(0, 20)) await model.scorePacked(f.featurizeBatch(b));
+    // Warm-up, one full pass: JIT, onnxruntime's first-run allocations, the tokenizer's
+    // per-character tables. A short warm-up left part of that cost in the first timed loop.
+    for (const b of batches) await model.scorePacked(f.featurizeBatch(b));
 
     // The share is measured inside the end-to-end loop (same batches, same moment), so machine
     // noise between separate loops does not skew the ratio.

@@ -5,8 +5,8 @@ import { averagePrecision, mean, pointMetrics, type PointMetrics } from './metri
 /**
  * The evaluation report. Definitions (also in the model card):
  * - P/R/F1 are at score >= 0.5, the decision point of a sigmoid trained with cross-entropy,
- *   which the trainer places where each label's F1 peaks on out-of-fold scores (decisionShift);
- *   macro-F1 averages F1 over the labels.
+ *   which the trainer (in crossfit mode) places where each label's F1 peaks on out-of-fold
+ *   scores (decisionShift); macro-F1 averages F1 over the labels.
  * - PR-AUC is average precision over all scores.
  * - takedown / review: P and R at the manifest's thresholds (chosen on the calibration split).
  * - confusion with benign: texts flagged at 0.5 for the label that are benign (no label) vs.

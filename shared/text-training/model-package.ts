@@ -65,6 +65,8 @@ ${t.decisionShift ? `Each label's bias is then lowered by the logit of the score
 (${Object.entries(t.decisionShift as Record<string, number>).map(([l, v]) => `${l} ${v.toFixed(3)}`).join(', ')}), so a score of 0.5 is that
 label's best single decision point: weighting positives up moves each label's 0.5 point by its own amount.
 Ranking does not change, and the review and takedown thresholds below are picked on the shifted out-of-fold scores.
+The out-of-fold P/R/F1 at 0.5 reported below are therefore a little optimistic (the point was tuned on them);
+the held-out figures are not.
 ` : ''}Output: \`scores\` float [N, ${m.labels.length}] in label order. Featurizer: \`${m.featurizer.name}\` with the params in manifest.json.
 
 ## Data
