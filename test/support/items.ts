@@ -16,7 +16,7 @@ export function post(overrides: Partial<ItemInput> = {}): ItemInput {
 }
 
 /**
- * Text the default model leaves alone by a wide margin (every score under a fifth of its review
+ * Text the default model leaves alone by a wide margin (every score under half of its review
  * threshold), even with the random suffix tests append to make items unique: a suffix's character
  * n-grams add noise, and short texts sit close to the model's bias.
  */
