@@ -43,7 +43,8 @@ export interface EvalReport {
 
 export type Thresholds = Record<string, { review: number; takedown: number }>;
 
-function truthOf(records: readonly TextRecord[], label: string): Uint8Array {
+/** 1 where the record carries the label, per record. */
+export function truthOf(records: readonly TextRecord[], label: string): Uint8Array {
   return Uint8Array.from(records, (r) => (r.labels.includes(label as never) ? 1 : 0));
 }
 

@@ -7,7 +7,7 @@ import { TEXT_LABELS, labelVector, readStrictJsonl, type TextRecord } from './da
 import type { EvalReport } from './evaluation.js';
 import { DEFAULT_SPLIT } from './corpus-split.js';
 import { crossFitFolds, crossFitModels, outOfFoldScores, trainEnsemble, type EnsembleOptions } from './ensemble-training.js';
-import { evaluate } from './evaluation.js';
+import { evaluate, truthOf } from './evaluation.js';
 import { pickF1Threshold } from './metrics.js';
 import { LOGIT_CAP, SCORE_TEMPERATURE, type LinearTextModel, type TrainingSample } from './fasttext-trainer.js';
 import { KeywordBaseline } from './keyword-baseline.js';
@@ -52,10 +52,6 @@ export interface TrainModelResult {
 }
 
 const CROSSFIT_FOLDS = 4;
-
-function truthOf(records: readonly TextRecord[], label: string): Uint8Array {
-  return Uint8Array.from(records, (r) => (r.labels.includes(label as never) ? 1 : 0));
-}
 
 /**
  * Positives are weighted up in training (recall matters to moderation), which moves each
