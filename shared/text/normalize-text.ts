@@ -325,6 +325,12 @@ let urlish = new Uint8Array(256);
 // The chunk's script bits when it is one plain word (see splitChunks), else -1.
 let plainWord = new Int8Array(256);
 
+function doubled<A extends Int32Array | Int8Array | Uint8Array>(a: A): A {
+  const b = new (a.constructor as new (length: number) => A)(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 /** Finds the whitespace-separated chunks and, on the way, the text's script (see scriptFromCounts). */
 function splitChunks(t: string): number {
   let n = 0;
@@ -367,26 +373,16 @@ function splitChunks(t: string): number {
       }
     }
     if (n === starts.length) {
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      starts = grow(starts);
-      ends = grow(ends);
-      const u = new Uint8Array(urlish.length * 2);
-      u.set(urlish);
-      urlish = u;
-      const p = new Int8Array(plainWord.length * 2);
-      p.set(plainWord);
-      plainWord = p;
+      starts = doubled(starts);
+      ends = doubled(ends);
+      urlish = doubled(urlish);
+      plainWord = doubled(plainWord);
     }
     starts[n] = s;
     ends[n] = i;
     urlish[n] = dotOrAt;
-    const scripts = plain & 0b1110;
     // Three letters or more: shorter chunks may be s p a c e d letters, read across chunks.
-    plainWord[n] = plain >= 0 && i - s >= 3 && (scripts & (scripts - 1)) === 0 ? scripts : -1;
+    plainWord[n] = plain >= 0 && i - s >= 3 ? plainScripts(plain, 0, false, false) : -1;
     n++;
   }
   context = scriptFromCounts(lat, cyr, grk);
