@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText, clipText, normalizeText, tokenize } from '../../shared/text/normalize-text.js';
+import { cleanText, clipText } from '../../shared/text/clean-text.js';
+import { normalizeText, tokenize } from '../../shared/text/normalize-text.js';
 
 describe('normalizeText: each evasion maps to the plain form', () => {
   it.each([
