@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHAR_BASIS, FNV_PRIME, WORD_BASIS, fmix32, fnv1a, pairHash } from './feature-hash.js';
+import { CHAR_BASIS, FNV_PRIME, WORD_BASIS, fmix32, pairHash } from './feature-hash.js';
 import { tokenize } from './normalize-text.js';
 import { phoneticKey } from './phonetic-key.js';
 import { describeIssues } from '../validation/describe-issues.js';
@@ -81,6 +81,9 @@ export class TextFeaturizer {
   private scratch: Int32Array;
   private readonly pairs: Int32Array;
   private readonly units: Uint16Array;
+  // What layOut last laid out: its length in units (with < and >) and whether it holds a '.'.
+  private laidOutLength = 0;
+  private laidOutDot = false;
 
   constructor(params: unknown) {
     const parsed = textFeaturizerParamsSchema.safeParse(params);
@@ -107,21 +110,9 @@ export class TextFeaturizer {
     hist.fill(0);
     let n = offset;
     let seen = 0;
-    const units = this.units;
-    const maxWordChars = this.params.maxWordChars;
     for (const token of tokenize(text, maxChars)) {
       if (n >= limit) break;
-      // One read of the token: its hash, and "<token>" as code units for the character n-grams.
-      const length = token.length;
-      const kept = Math.min(length, maxWordChars);
-      let wh = WORD_BASIS;
-      let dot = false;
-      for (let k = 0; k < length; k++) {
-        const c = token.charCodeAt(k);
-        wh = Math.imul(wh ^ c, FNV_PRIME);
-        if (k < kept) units[k + 1] = c;
-        if (c === 46) dot = true;
-      }
+      const wh = this.layOut(token);
       out[n++] = fmix32(wh) & mask;
       // Word n-grams over the previous tokens (hist holds the last wordNgrams-1 word hashes).
       let ph = wh;
@@ -132,15 +123,13 @@ export class TextFeaturizer {
       for (let g = hist.length - 1; g > 0; g--) hist[g] = hist[g - 1] as number;
       hist[0] = wh;
       seen++;
-      if (!wantsCharNgrams(token, dot)) continue;
-      units[0] = 60;
-      units[kept + 1] = 62;
-      n = this.unitNgrams(kept + 2, minn, out, n, limit);
+      if (!wantsCharNgrams(token, this.laidOutDot)) continue;
+      n = this.unitNgrams(this.laidOutLength, minn, out, n, limit);
       if (phoneticMinN > 0 && n < limit) {
         const key = phoneticKey(token);
         if (key !== null && key !== token) {
-          out[n++] = fmix32(fnv1a(key, WORD_BASIS)) & mask;
-          n = this.charNgrams(key, phoneticMinN, out, n, limit);
+          out[n++] = fmix32(this.layOut(key)) & mask;
+          n = this.unitNgrams(this.laidOutLength, phoneticMinN, out, n, limit);
         }
       }
     }
@@ -148,19 +137,34 @@ export class TextFeaturizer {
   }
 
   /**
-   * Character n-grams of "<word>", hashed incrementally: each start position extends one code
-   * unit at a time, emitting once the n-gram is long enough. Returns the new write position.
+   * One read of a word: lays "<word>" (its first maxWordChars units) out in this.units for the
+   * character n-grams, notes its length and whether the word holds a '.', and returns the FNV-1a
+   * hash of the whole word (unmixed, as fnv1a with WORD_BASIS).
    */
-  private charNgrams(word: string, minn: number, out: Int32Array, n: number, limit: number): number {
-    const len = Math.min(word.length, this.params.maxWordChars) + 2;
+  private layOut(word: string): number {
     const units = this.units;
+    const length = word.length;
+    const kept = Math.min(length, this.params.maxWordChars);
+    let h = WORD_BASIS;
+    let dot = false;
+    for (let k = 0; k < length; k++) {
+      const c = word.charCodeAt(k);
+      h = Math.imul(h ^ c, FNV_PRIME);
+      if (k < kept) units[k + 1] = c;
+      if (c === 46) dot = true;
+    }
     units[0] = 60;
-    for (let k = 1; k < len - 1; k++) units[k] = word.charCodeAt(k - 1);
-    units[len - 1] = 62;
-    return this.unitNgrams(len, minn, out, n, limit);
+    units[kept + 1] = 62;
+    this.laidOutLength = kept + 2;
+    this.laidOutDot = dot;
+    return h;
   }
 
-  /** The n-grams of units[0..len), "<word>" already laid out (each unit is read by up to maxn n-grams). */
+  /**
+   * Character n-grams of the word laid out in units[0..len), hashed incrementally: each start
+   * position extends one code unit at a time (each unit is read by up to maxn n-grams), emitting
+   * once the n-gram is long enough. Returns the new write position.
+   */
   private unitNgrams(len: number, minn: number, out: Int32Array, n: number, limit: number): number {
     const maxn = this.params.charNgramMax;
     const mask = this.mask;
