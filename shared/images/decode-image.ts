@@ -1,5 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
 import { z } from 'zod';
+import { missingEndMarker } from './end-marker.js';
 
 /**
  * Decoding untrusted image bytes into raw sRGB pixels, with the limits that keep one hostile file
@@ -110,6 +111,8 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
       frames: meta.pages ?? 1,
     };
   } catch (err) {
+    const missing = err instanceof ImageDecodeError ? null : missingEndMarker(input, meta.format);
+    if (missing) throw new ImageDecodeError('corrupt', `the image is truncated: ${missing} (${sharpMessage(err)})`, { cause: err });
     throw classifySharpError(err);
   }
 }
@@ -117,9 +120,13 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
 /** sharp reports everything as a plain Error; its messages are stable enough to sort into codes. */
 function classifySharpError(err: unknown): ImageDecodeError {
   if (err instanceof ImageDecodeError) return err;
-  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.trim() ?? 'unknown error';
+  const message = sharpMessage(err);
   if (/unsupported image format/i.test(message)) return new ImageDecodeError('unsupported', 'not an image in a format we can read', { cause: err });
   if (/pixel limit/i.test(message)) return new ImageDecodeError('too_many_pixels', 'the image has more pixels than allowed', { cause: err });
   if (/premature end|truncat|read error/i.test(message)) return new ImageDecodeError('corrupt', `the image is truncated or damaged (${message})`, { cause: err });
   return new ImageDecodeError('corrupt', `the image could not be decoded (${message})`, { cause: err });
+}
+
+function sharpMessage(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]?.trim() || 'unknown error';
 }

@@ -86,9 +86,21 @@ describe('decodeImage', () => {
 
   it('rejects a truncated JPEG and a truncated PNG as corrupt, saying so', async () => {
     const jpeg = data.read('aaa-orig.jpg');
-    await expectReason(decodeImage(jpeg.subarray(0, Math.floor(jpeg.length * 0.6))), 'corrupt', /truncated|premature end/i);
+    await expectReason(decodeImage(jpeg.subarray(0, Math.floor(jpeg.length * 0.6))), 'corrupt', /truncated: it ends before its JPEG end-of-image marker/);
     const png = data.read('c.png');
-    await expectReason(decodeImage(png.subarray(0, Math.floor(png.length * 0.6))), 'corrupt', /truncated|damaged/i);
+    await expectReason(decodeImage(png.subarray(0, Math.floor(png.length * 0.6))), 'corrupt', /truncated: it ends before its PNG IEND chunk/);
+  });
+
+  it('names a truncation the same way while other decodes run alongside (libvips shares one error buffer)', async () => {
+    const jpeg = data.read('aaa-orig.jpg');
+    const cut = jpeg.subarray(0, Math.floor(jpeg.length / 2));
+    const garbage = Buffer.from('definitely not an image');
+    const outcomes = await Promise.allSettled(Array.from({ length: 24 }, (_, i) => decodeImage(i % 3 === 0 ? cut : i % 3 === 1 ? garbage : jpeg)));
+    outcomes.forEach((o, i) => {
+      if (i % 3 === 2) expect(o.status).toBe('fulfilled');
+      else expect(o).toMatchObject({ status: 'rejected', reason: { reason: i % 3 === 0 ? 'corrupt' : 'unsupported' } });
+      if (i % 3 === 0) expect((o as PromiseRejectedResult).reason.message).toMatch(/^the image is truncated: it ends before its JPEG end-of-image marker/);
+    });
   });
 
   it('rejects a JPEG cut inside its header as corrupt', async () => {
