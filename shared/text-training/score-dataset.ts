@@ -9,7 +9,7 @@ export async function scoreWithSession(session: TextModelSession, records: reado
   const out = session.labels.map(() => new Float32Array(records.length));
   for (let start = 0; start < records.length; start += batchSize) {
     const batch = records.slice(start, start + batchSize);
-    const scores = await session.scorePacked(session.featurizer.featurizeBatch(batch.map((r) => r.text)));
+    const scores = await session.scoreBatch(batch.map((r) => r.text));
     for (let r = 0; r < batch.length; r++) for (let k = 0; k < K; k++) (out[k] as Float32Array)[start + r] = scores[r * K + k] as number;
   }
   return out;

@@ -189,8 +189,11 @@ export class TextFeaturizer {
     return this.scratch.slice(0, count);
   }
 
-  /** Featurizes and pads a batch; width is the longest row (at least 1). */
-  featurizeBatch(texts: readonly string[]): PackedBatch {
+  /**
+   * Featurizes and pads a batch; width is the longest row (at least 1). With `into`, the batch's
+   * arrays are views of those buffers (valid until they are packed again), else fresh arrays.
+   */
+  featurizeBatch(texts: readonly string[], into?: PackBuffers): PackedBatch {
     const max = this.params.maxFeatures;
     const rows = texts.length;
     if (this.scratch.length < rows * max) this.scratch = new Int32Array(rows * max);
@@ -201,20 +204,47 @@ export class TextFeaturizer {
       counts[r] = c;
       if (c > width) width = c;
     }
-    return packRows(this.scratch, max, counts, width, this.params.lengthPrior);
+    return packRows(this.scratch, max, counts, width, this.params.lengthPrior, into);
+  }
+}
+
+/**
+ * Buffers a caller reuses across batches. A padded batch of 64 posts is a few hundred KB, and
+ * allocating (and zeroing) fresh typed arrays of that size cost as much as featurizing a tenth of
+ * the batch; serving packs every batch into the same pair.
+ */
+export class PackBuffers {
+  ids = new Int32Array(0);
+  weights = new Float32Array(0);
+
+  /** Views of `size` values each, growing the buffers when needed; contents are left as they were. */
+  views(size: number): { ids: Int32Array; weights: Float32Array } {
+    if (this.ids.length < size) {
+      const capacity = Math.max(size, this.ids.length * 2);
+      this.ids = new Int32Array(capacity);
+      this.weights = new Float32Array(capacity);
+    }
+    return { ids: this.ids.subarray(0, size), weights: this.weights.subarray(0, size) };
   }
 }
 
 /** Copies rows of a strided scratch buffer into a dense [rows, width] batch with 1/(count + prior) weights. */
-export function packRows(src: Int32Array, stride: number, counts: Int32Array, width: number, lengthPrior = 0): PackedBatch {
+export function packRows(src: Int32Array, stride: number, counts: Int32Array, width: number, lengthPrior = 0, into?: PackBuffers): PackedBatch {
   const rows = counts.length;
-  const ids = new Int32Array(rows * width);
-  const weights = new Float32Array(rows * width);
+  const size = rows * width;
+  const { ids, weights } = into ? into.views(size) : { ids: new Int32Array(size), weights: new Float32Array(size) };
   for (let r = 0; r < rows; r++) {
     const c = counts[r] as number;
-    if (c === 0) continue;
-    ids.set(src.subarray(r * stride, r * stride + c), r * width);
-    weights.fill(1 / (c + lengthPrior), r * width, r * width + c);
+    const at = r * width;
+    if (c > 0) {
+      ids.set(src.subarray(r * stride, r * stride + c), at);
+      weights.fill(1 / (c + lengthPrior), at, at + c);
+    }
+    if (into && c < width) {
+      // Reused buffers hold the last batch: padding is weight 0 (and id 0, so runs are reproducible).
+      ids.fill(0, at + c, at + width);
+      weights.fill(0, at + c, at + width);
+    }
   }
   return { rows, width, ids, weights };
 }

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { ModelLoadError, loadModelFolder, type ModelFolder } from '../models/model-manifest.js';
-import { TEXT_FEATURIZER_NAME, TextFeaturizer, type PackedBatch } from './text-featurizer.js';
+import { PackBuffers, TEXT_FEATURIZER_NAME, TextFeaturizer, type PackedBatch } from './text-featurizer.js';
 
 /** The tensor names every text model folder must use (see shared/text-training/onnx-export.ts). */
 export const TEXT_INPUTS = ['ids', 'weights'] as const;
@@ -16,6 +16,10 @@ export interface TextModelSessionOptions {
  * ModelLoadError: never on the first item.
  */
 export class TextModelSession {
+  // Pack buffers not in use by a run; a call takes one (or makes one when all are busy) and gives
+  // it back once its run has finished, so overlapping calls never share a buffer.
+  private readonly idleBuffers: PackBuffers[] = [];
+
   private constructor(
     readonly folder: ModelFolder,
     readonly featurizer: TextFeaturizer,
@@ -81,10 +85,20 @@ export class TextModelSession {
     return out.data as Float32Array;
   }
 
+  /** Featurize and score in one run(); scores are [texts, labels] row-major. */
+  async scoreBatch(texts: readonly string[]): Promise<Float32Array> {
+    const buffers = this.idleBuffers.pop() ?? new PackBuffers();
+    try {
+      return await this.scorePacked(this.featurizer.featurizeBatch(texts, buffers));
+    } finally {
+      this.idleBuffers.push(buffers);
+    }
+  }
+
   /** Featurize and score; one record per text, in input order. */
   async scoreTexts(texts: readonly string[]): Promise<Record<string, number>[]> {
     if (texts.length === 0) return [];
-    const scores = await this.scorePacked(this.featurizer.featurizeBatch(texts));
+    const scores = await this.scoreBatch(texts);
     const labels = this.labels;
     const K = labels.length;
     const out: Record<string, number>[] = new Array(texts.length);

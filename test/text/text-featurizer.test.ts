@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fmix32, fnv1a, CHAR_BASIS } from '../../shared/text/feature-hash.js';
-import { DEFAULT_FEATURIZER_PARAMS, FeaturizerConfigError, TextFeaturizer, packFeatures } from '../../shared/text/text-featurizer.js';
+import { DEFAULT_FEATURIZER_PARAMS, FeaturizerConfigError, PackBuffers, TextFeaturizer, packFeatures } from '../../shared/text/text-featurizer.js';
 
 describe('TextFeaturizer', () => {
   const f = new TextFeaturizer({ ...DEFAULT_FEATURIZER_PARAMS, bucketsLog2: 16, charNgramMin: 2, charNgramMax: 5, lengthPrior: 0 });
@@ -46,6 +46,16 @@ describe('TextFeaturizer', () => {
     expect(Array.from(batch.weights.subarray(30, 45)).every((w) => w === 0)).toBe(true);
     const same = packFeatures([f.featurize('ab'), f.featurize('ab cd'), f.featurize('')]);
     expect(Array.from(same.ids)).toEqual(Array.from(batch.ids));
+  });
+
+  it('packs into reused buffers exactly as into fresh arrays, clearing what a wider batch left behind', () => {
+    const buffers = new PackBuffers();
+    const wide = ['a much longer text with many words and more words still', 'ab'];
+    const narrow = ['ab cd', '', 'ab'];
+    expect(f.featurizeBatch(wide, buffers)).toEqual(f.featurizeBatch(wide));
+    const reused = f.featurizeBatch(narrow, buffers);
+    expect(reused).toEqual(f.featurizeBatch(narrow));
+    expect(reused.ids.buffer).toBe(buffers.ids.buffer);
   });
 
   it('rejects bad params with a clear error', () => {
