@@ -1,4 +1,4 @@
-import { C_DIGIT, C_LETTER, C_SPACE, C_SYMBOL, S_CYRILLIC, S_GREEK, S_LATIN, charInfo, classOf, codePointInfo, scriptOf } from './char-classes.js';
+import { C_DIGIT, C_LETTER, C_PUNCT, C_SPACE, C_SYMBOL, S_CYRILLIC, S_GREEK, S_LATIN, charInfo, classOf, codePointInfo, scriptOf } from './char-classes.js';
 import { cleanText, clipText } from './clean-text.js';
 import { urlTokens } from './url-tokens.js';
 import { AMBIGUOUS, foldWord, scriptFromCounts } from './word-folding.js';
@@ -222,15 +222,28 @@ let context = 0;
 // Reused chunk boundaries: the tokenizer runs for every item.
 let starts = new Int32Array(256);
 let ends = new Int32Array(256);
-// 1 where the chunk holds '.' or '@', the only chunks worth handing to the URL parser (noted while splitting).
+// 1 where the chunk holds a '.' or '@' with a letter, digit or '/' after it: the only chunks the
+// URL parser can accept once their outer punctuation is trimmed (noted while splitting).
 let urlish = new Uint8Array(256);
-// The chunk's script bits when it is one plain word (see splitChunks), else -1.
+// The chunk's script bits when it is one plain word between edge punctuation (see splitChunks), else -1.
 let plainWord = new Int8Array(256);
+// That word's bounds inside the text.
+let wordStarts = new Int32Array(256);
+let wordEnds = new Int32Array(256);
 
 function doubled<A extends Int32Array | Int8Array | Uint8Array>(a: A): A {
   const b = new (a.constructor as new (length: number) => A)(a.length * 2);
   b.set(a);
   return b;
+}
+
+/**
+ * Punctuation that emitChunk drops without a trace when it sits before or after a word ("word,"
+ * "(word)" "«слово»."): not a symbol (those are tokens), not a leet or apostrophe character
+ * (those change the word), not half of a surrogate pair (an emoji is a symbol).
+ */
+function isEdgePunct(code: number, cls: number): boolean {
+  return cls === C_PUNCT && (code < 0xd800 || code > 0xdfff) && !LEET_SYMBOLS.has(code) && !APOSTROPHES.has(code);
 }
 
 /** Finds the whitespace-separated chunks and, on the way, the text's script (see scriptFromCounts). */
@@ -246,23 +259,32 @@ function splitChunks(t: string): number {
     if (i >= len) break;
     const s = i;
     let dotOrAt = 0;
-    // A chunk of letters only, no letter three times running: its token is the chunk itself,
-    // folded at most toward Latin (see plainScripts); -1 once anything else turns up.
+    let pendingDotOrAt = false;
+    // A chunk that is edge punctuation, letters with no letter three times running, edge
+    // punctuation: its one token is those letters, folded at most toward Latin (see
+    // plainScripts); -1 once anything else turns up.
     let plain = 0;
+    let wordStart = -1;
+    let wordEnd = -1;
     let prev = -1;
     let run = 0;
     for (; i < len; i++) {
       const c = t.charCodeAt(i);
-      if (c === 46 || c === 64) dotOrAt = 1;
       const info = charInfo(c);
       const cls = classOf(info);
       if (cls === C_SPACE) break;
+      if (c === 46 || c === 64) pendingDotOrAt = true;
+      else if (pendingDotOrAt && (cls === C_LETTER || cls === C_DIGIT || c === 47)) dotOrAt = 1;
       if (cls === C_LETTER) {
         if (plain >= 0) {
-          plain |= 1 << scriptOf(info);
-          run = c === prev ? run + 1 : 1;
-          prev = c;
-          if (run >= 3) plain = -1;
+          if (wordEnd >= 0) plain = -1;
+          else {
+            if (wordStart < 0) wordStart = i;
+            plain |= 1 << scriptOf(info);
+            run = c === prev ? run + 1 : 1;
+            prev = c;
+            if (run >= 3) plain = -1;
+          }
         }
         if (AMBIGUOUS[c] === 0) {
           const script = scriptOf(info);
@@ -270,21 +292,29 @@ function splitChunks(t: string): number {
           else if (script === S_CYRILLIC) cyr++;
           else if (script === S_GREEK) grk++;
         }
-      } else {
-        plain = -1;
+      } else if (plain >= 0) {
+        if (!isEdgePunct(c, cls)) plain = -1;
+        else if (wordStart >= 0 && wordEnd < 0) wordEnd = i;
       }
     }
+    if (wordEnd < 0) wordEnd = i;
     if (n === starts.length) {
       starts = doubled(starts);
       ends = doubled(ends);
       urlish = doubled(urlish);
       plainWord = doubled(plainWord);
+      wordStarts = doubled(wordStarts);
+      wordEnds = doubled(wordEnds);
     }
     starts[n] = s;
     ends[n] = i;
     urlish[n] = dotOrAt;
-    // Three letters or more: shorter chunks may be s p a c e d letters, read across chunks.
-    plainWord[n] = plain >= 0 && i - s >= 3 ? plainScripts(plain, 0, false, false) : -1;
+    // Two letters or more: a one-letter chunk may be one of s p a c e d letters, read across
+    // chunks. A URL-shaped chunk goes to the URL parser.
+    const plainEnough = plain >= 0 && wordStart >= 0 && wordEnd - wordStart >= 2 && dotOrAt === 0;
+    plainWord[n] = plainEnough ? plainScripts(plain, 0, false, false) : -1;
+    wordStarts[n] = wordStart;
+    wordEnds[n] = wordEnd;
     n++;
   }
   context = scriptFromCounts(lat, cyr, grk);
@@ -298,14 +328,14 @@ export function tokenize(text: string, maxChars = 4000): string[] {
   const out: string[] = [];
   let k = 0;
   while (k < n) {
-    const chunk = t.slice(starts[k], ends[k]);
     const plain = plainWord[k] as number;
     if (plain >= 0) {
-      // What emitChunk would make of it, without reading it again.
-      out.push(foldPlainWord(chunk, context, plain));
+      // What emitChunk would make of it (the edge punctuation dropped), without reading it again.
+      out.push(foldPlainWord(t.slice(wordStarts[k], wordEnds[k]), context, plain));
       k++;
       continue;
     }
+    const chunk = t.slice(starts[k], ends[k]);
     // s p a c e d letters: three or more one-letter chunks, each one space apart; a wider gap
     // ends the word, so "b u y  c o k e" reads "buy coke".
     if (isSpacedUnit(chunk)) {

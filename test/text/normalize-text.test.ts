@@ -58,6 +58,15 @@ describe('normalizeText: each evasion maps to the plain form', () => {
     expect(tokenize('123456')).toEqual(['<longnum>']);
   });
 
+  it('drops punctuation at the edges of a word, keeps emoji and links, and folds the word as if it stood alone', () => {
+    expect(tokenize('«Привет», (world)! end. — ok?')).toEqual(['привет', 'world', 'end', 'ok']);
+    expect(tokenize('heyyy, cоke. kокаин;')).toEqual(tokenize('heyyy cоke kокаин'));
+    expect(tokenize('hello🔥, “t.me/weed_bot”, shop.com.')).toEqual(['hello', '🔥', '<url>', 't.me', 'weed', 'bot', '<url>', 'shop.com', 'shop']);
+    expect(tokenize("don't, c0ke, wow!")).toEqual(['dont', 'coke', 'wow']);
+    // One letter between punctuation may be one of s p a c e d letters.
+    expect(tokenize('b, u, y, c, o, k, e')).toEqual(tokenize('b u y c o k e'));
+  });
+
   it('folds Arabic-Indic and Persian digits and letter variants', () => {
     expect(tokenize('٣٠٠ ۳۰۰')).toEqual(['<num>', '<num>']);
     expect(cleanText('ی ک')).toBe('ي ك');
