@@ -9,7 +9,7 @@ import { trainModel } from '../../shared/text-training/train-model.js';
 const HELP = `usage: modpipe train --data <train.jsonl> --out models/<name>
          [--calibration <jsonl>] [--heldout <jsonl>] [--name N] [--version 1.0.0]
          [--seed 1] [--epochs 40] [--dim 32] [--lr 2] [--positive-weight 3] [--dropout 0.7] [--ensemble 3]
-         [--buckets-log2 18] [--char-ngrams 3-5] [--word-ngrams 2] [--max-features 1024] [--phonetic-min-n 0]
+         [--buckets-log2 20] [--char-ngrams 3-5] [--word-ngrams 2] [--max-features 1024] [--phonetic-min-n 0]
          [--length-prior 128] [--thresholds crossfit|calibration]
 
 Trains the fastText-style text classifier, exports model.onnx, picks thresholds and writes

@@ -21,14 +21,48 @@ function remapChar(ch: string): string {
   return '\u064a';
 }
 
+// Scripts whose vowel signs, viramas and tone marks are combining marks (Indic, Thai and Lao,
+// Tibetan, Myanmar, Khmer): there a mark is part of the spelling, and dropping it turns
+// "कोकीन" into "ककन". Their marks stay, in canonical decomposition, so the precomposed and the
+// spelled-out forms of a letter ("ো" and "ে" + "া") read the same.
+const SPELLING_MARK_BLOCKS: readonly (readonly [number, number])[] = [
+  [0x0900, 0x0fff], // Devanagari … Sinhala, Thai, Lao, Tibetan
+  [0x1000, 0x109f], // Myanmar
+  [0x1780, 0x17ff], // Khmer
+  [0x1cd0, 0x1cff], // Vedic extensions
+  [0xa8e0, 0xa8ff], // Devanagari extended
+  [0xaa60, 0xaa7f], // Myanmar extended
+];
+function inSpellingMarkScript(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (SPELLING_MARK_BLOCKS.some(([lo, hi]) => c >= lo && c <= hi)) return true;
+  }
+  return false;
+}
+
+// Decimal digits of every script read as ASCII: "५००" is "500". Digit blocks are runs of ten
+// starting at zero, so a digit's value is its distance from the start of its run.
+const OTHER_DIGIT = /(?![0-9])\p{Nd}/gu;
+const DIGIT = /^\p{Nd}$/u;
+function asciiDigit(ch: string): string {
+  const cp = ch.codePointAt(0) as number;
+  let start = cp;
+  while (DIGIT.test(String.fromCodePoint(start - 1))) start--;
+  return String.fromCharCode(48 + ((cp - start) % 10));
+}
+
 /**
  * What one character becomes: NFKD, marks and invisibles dropped, NFC, remapped, lower-cased.
  * NFKD-then-NFC after dropping marks is NFKC plus accent folding: "ｂ", "𝐛" and "ⓑ" become "b",
  * "é" "e", "ё" "е". Since every mark is dropped, mapping character by character equals mapping
- * the whole string (nothing is left to compose), so results are cached per character.
+ * the whole string (nothing is left to compose), so results are cached per character. In the
+ * scripts of SPELLING_MARK_BLOCKS the marks stay and nothing is composed, which keeps that equality.
  */
 function foldChar(ch: string): string {
-  return ch.normalize('NFKD').replace(INVISIBLE, '').normalize('NFC').replace(REMAP, remapChar).toLowerCase();
+  const d = ch.normalize('NFKD');
+  const kept = inSpellingMarkScript(d) ? d.replace(INVISIBLE, (m) => (inSpellingMarkScript(m) ? m : '')) : d.replace(INVISIBLE, '').normalize('NFC');
+  return kept.replace(REMAP, remapChar).replace(OTHER_DIGIT, asciiDigit).toLowerCase();
 }
 
 const SAME = 1;

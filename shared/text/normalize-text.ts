@@ -1,5 +1,6 @@
 import { C_DIGIT, C_LETTER, C_PUNCT, C_SPACE, C_SYMBOL, S_CYRILLIC, S_GREEK, S_LATIN, charInfo, classOf, codePointInfo, scriptOf } from './char-classes.js';
 import { cleanText, clipText } from './clean-text.js';
+import { SPACELESS_BITS, forEachRun, pushSpacelessRun, scriptBitsOf } from './spaceless-words.js';
 import { urlTokens } from './url-tokens.js';
 import { AMBIGUOUS, foldWord, scriptFromCounts } from './word-folding.js';
 
@@ -81,7 +82,7 @@ function digitCount(s: string): number {
 }
 
 /** One run of letters/digits/leet symbols from inside a chunk. */
-function emitSegment(seg: string, out: string[], knownLetters = -1, knownDigits = -1, plainScripts = -1): void {
+function emitSegment(seg: string, out: string[], knownLetters = -1, knownDigits = -1, plainScripts = -1, knownScripts = -1): void {
   let start = 0;
   let end = seg.length;
   // Leet symbols at the edges are punctuation ("wow!", "$", "@"), except a leading "$" before a
@@ -107,6 +108,11 @@ function emitSegment(seg: string, out: string[], knownLetters = -1, knownDigits 
     const cents = dot >= 0 && s.length - dot - 1 <= 2 ? digitCount(s.slice(dot)) : 0;
     if (digits > 0) out.push(numberToken(digits - cents));
     if (dollar) out.push('$');
+    return;
+  }
+  if (((knownScripts >= 0 ? knownScripts : scriptBitsOf(s)) & SPACELESS_BITS) !== 0) {
+    // Chinese, Japanese, Thai...: each spaceless run is cut into tokens, the rest read as words.
+    forEachRun(s, (run, script) => (script >= 0 ? pushSpacelessRun(foldWord(run, context), script, out) : emitSegment(run, out, -1, -1, -1, 0)));
     return;
   }
   if (digits > 0) {
@@ -177,7 +183,7 @@ function emitChunk(chunk: string, out: string[], urlish: boolean): void {
     } else if (segStart >= 0 && NUMBER_INNER.has(c) && classOf(charInfo(chunk.charCodeAt(i - 1))) === C_DIGIT && i + 1 < len && classOf(charInfo(chunk.charCodeAt(i + 1))) === C_DIGIT) {
       // keep "1,000.50" whole; it becomes one <num>
     } else {
-      if (segStart >= 0) flushSegment(chunk, segStart, i, apostrophe, out, letters, digits, plainScripts(scripts, leet, repeats, apostrophe));
+      if (segStart >= 0) flushSegment(chunk, segStart, i, apostrophe, out, letters, digits, scripts, plainScripts(scripts, leet, repeats, apostrophe));
       segStart = -1;
       apostrophe = false;
       letters = 0;
@@ -191,13 +197,13 @@ function emitChunk(chunk: string, out: string[], urlish: boolean): void {
     }
     i += width - 1;
   }
-  if (segStart >= 0) flushSegment(chunk, segStart, len, apostrophe, out, letters, digits, plainScripts(scripts, leet, repeats, apostrophe));
+  if (segStart >= 0) flushSegment(chunk, segStart, len, apostrophe, out, letters, digits, scripts, plainScripts(scripts, leet, repeats, apostrophe));
 }
 
-function flushSegment(chunk: string, start: number, end: number, apostrophe: boolean, out: string[], letters: number, digits: number, plain: number): void {
+function flushSegment(chunk: string, start: number, end: number, apostrophe: boolean, out: string[], letters: number, digits: number, scripts: number, plain: number): void {
   let seg = start === 0 && end === chunk.length ? chunk : chunk.slice(start, end);
   if (apostrophe) seg = seg.replace(APOSTROPHE_RE, '');
-  if (seg) emitSegment(seg, out, letters, digits, plain);
+  if (seg) emitSegment(seg, out, letters, digits, plain, scripts);
 }
 
 /**
@@ -262,7 +268,8 @@ function splitChunks(t: string): number {
     let pendingDotOrAt = false;
     // A chunk that is edge punctuation, letters with no letter three times running, edge
     // punctuation: its one token is those letters, folded at most toward Latin (see
-    // plainScripts); -1 once anything else turns up.
+    // plainScripts); -1 once anything else turns up. Words in spaceless scripts are cut up by
+    // emitSegment, so they never take this path.
     let plain = 0;
     let wordStart = -1;
     let wordEnd = -1;
@@ -311,7 +318,7 @@ function splitChunks(t: string): number {
     urlish[n] = dotOrAt;
     // Two letters or more: a one-letter chunk may be one of s p a c e d letters, read across
     // chunks. A URL-shaped chunk goes to the URL parser.
-    const plainEnough = plain >= 0 && wordStart >= 0 && wordEnd - wordStart >= 2 && dotOrAt === 0;
+    const plainEnough = plain >= 0 && (plain & SPACELESS_BITS) === 0 && wordStart >= 0 && wordEnd - wordStart >= 2 && dotOrAt === 0;
     plainWord[n] = plainEnough ? plainScripts(plain, 0, false, false) : -1;
     wordStarts[n] = wordStart;
     wordEnds[n] = wordEnd;

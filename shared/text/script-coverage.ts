@@ -10,10 +10,10 @@ const PATTERNS = SCRIPTS.map((s) => [s, new RegExp(`\\p{Script=${s}}`, 'gu')] as
 
 /** The script of the languages a model was trained on (ISO 639-1). */
 const LANGUAGE_SCRIPT: Record<string, Script> = {
-  en: 'Latin', de: 'Latin', es: 'Latin', fr: 'Latin', pt: 'Latin', tr: 'Latin', it: 'Latin', pl: 'Latin', nl: 'Latin', uz: 'Latin', az: 'Latin', id: 'Latin',
+  en: 'Latin', de: 'Latin', es: 'Latin', fr: 'Latin', pt: 'Latin', tr: 'Latin', it: 'Latin', pl: 'Latin', nl: 'Latin', uz: 'Latin', az: 'Latin', id: 'Latin', vi: 'Latin', ms: 'Latin',
   ru: 'Cyrillic', uk: 'Cyrillic', kk: 'Cyrillic', be: 'Cyrillic', bg: 'Cyrillic', sr: 'Cyrillic',
   ar: 'Arabic', fa: 'Arabic', ur: 'Arabic',
-  ko: 'Hangul', zh: 'Han', ja: 'Han', th: 'Thai', hi: 'Devanagari', he: 'Hebrew', el: 'Greek', ka: 'Georgian', hy: 'Armenian',
+  ko: 'Hangul', zh: 'Han', ja: 'Han', th: 'Thai', hi: 'Devanagari', bn: 'Bengali', ta: 'Tamil', he: 'Hebrew', el: 'Greek', ka: 'Georgian', hy: 'Armenian',
 };
 
 export function scriptsOfLanguages(languages: readonly string[]): Set<Script> {

@@ -8,9 +8,11 @@ import { describeIssues } from '../validation/describe-issues.js';
  * Tokens → hashed feature ids: character n-grams of each word (with < > word boundaries, as in
  * fastText), word unigrams and word n-grams, each hashed into a fixed number of buckets. The
  * name and params are recorded in the model manifest; serving rebuilds the exact same featurizer
- * from them, so a change to the folding or hashing needs a new name.
+ * from them, so a change to the folding or hashing needs a new name. v2: Indic and Thai vowel
+ * signs stay in their words, every script's digits read as ASCII, and Chinese, Japanese, Thai,
+ * Lao, Khmer and Myanmar runs are cut into tokens (shared/text/spaceless-words.ts).
  */
-export const TEXT_FEATURIZER_NAME = 'modpipe-hashed-ngrams-v1';
+export const TEXT_FEATURIZER_NAME = 'modpipe-hashed-ngrams-v2';
 
 export const textFeaturizerParamsSchema = z
   .object({
@@ -45,7 +47,9 @@ export type TextFeaturizerParams = z.infer<typeof textFeaturizerParamsSchema>;
 
 /** Chosen by 4-fold cross-validation on the training split (see the model card). */
 export const DEFAULT_FEATURIZER_PARAMS: TextFeaturizerParams = {
-  bucketsLog2: 18,
+  // 2^20: with Chinese and Japanese bigrams and 22 languages, out-of-fold macro-F1 rose from
+  // 0.872 (2^18) to 0.877 (2^19) and 0.880 (2^20); the served table is 2^20 × 6 floats (25 MB).
+  bucketsLog2: 20,
   charNgramMin: 3,
   charNgramMax: 5,
   wordNgrams: 2,

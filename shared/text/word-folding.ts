@@ -59,8 +59,9 @@ const BANG = 33;
 
 // Scratch space for the rare words that need rewriting; words are capped by the caller.
 const buf = new Uint16Array(256);
-const total = new Int32Array(4);
-const distinct = new Int32Array(4);
+// Indexed by script (char-classes S_*); only Latin, Cyrillic and Greek take part in votes.
+const total = new Int32Array(8);
+const distinct = new Int32Array(8);
 
 /**
  * The word's own majority script: letters without look-alikes vote first, then all letters; when

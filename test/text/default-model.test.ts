@@ -51,4 +51,22 @@ describe('the committed default model models/modpipe-text', () => {
     expect(news?.scores?.illegal_goods).toBeLessThan(0.2);
     expect(weather?.hits.filter((h) => h.action === 'takedown')).toEqual([]);
   });
+
+  it('reads the languages written without spaces, and Bengali, as it reads the others', async () => {
+    const signal = new TextModelSignal({ manifest, runBatch: runner.runBatch });
+    const drugAds = [
+      '出售冰毒 K粉 大麻，同城配送，货到付款，联系 @ice_zh',
+      '手押し 野菜 アイス 即日配達、テレグラムで連絡ください',
+      'ขายยาบ้า ไอซ์ ส่งด่วนทั่วกรุงเทพ ทักไลน์ได้เลย',
+      'Bán đá, kẹo, cỏ giao tận nơi, liên hệ Zalo 0912xxxxxx',
+      'ইয়াবা আর আইস বিক্রি হয়, ঢাকায় হোম ডেলিভারি, ইনবক্স করুন',
+    ];
+    const weather = ['明天北京晴，最高气温22度，适合出门散步', '明日の東京は晴れ、最高気温は22度の予報です', 'พรุ่งนี้กรุงเทพฯ อากาศแจ่มใส อุณหภูมิสูงสุด 33 องศา', 'Ngày mai Hà Nội trời nắng, nhiệt độ cao nhất 30 độ'];
+    const outs = await signal.evaluate([...drugAds, ...weather].map(input));
+    drugAds.forEach((text, i) => {
+      expect(outs[i]?.hits.map((h) => h.label), text).toContain('illegal_goods');
+      expect(outs[i]?.scores?.illegal_goods, text).toBeGreaterThan(0.5);
+    });
+    weather.forEach((text, j) => expect(outs[drugAds.length + j]?.hits, text).toEqual([]));
+  });
 });

@@ -101,3 +101,39 @@ describe('normalizeText: each evasion maps to the plain form', () => {
     expect(clipped.startsWith('a'.repeat(20))).toBe(true);
   });
 });
+
+describe('tokenize: scripts written without spaces, and vowel signs', () => {
+  it('keeps Indic vowel signs and viramas in their words, and reads precomposed and spelled-out letters alike', () => {
+    expect(tokenize('कोकीन बेचना है')).toEqual(['कोकीन', 'बेचना', 'है']);
+    expect(tokenize('বিনামূল্যে বিটকয়েন')).toEqual(['বিনামূল্যে', 'বিটকয়েন']);
+    // Bengali ো (U+09CB) is ে + া; Devanagari क़ (U+0958) is क + ़.
+    expect(tokenize('\u09cb \u0958')).toEqual(tokenize('\u09c7\u09be \u0915\u093c'));
+  });
+
+  it('reads the digits of every script as numbers', () => {
+    expect(tokenize('५०० रुपये ৫০০ টাকা ๕๐๐ บาท ٥٠٠ ۵۰۰')).toEqual(['<num>', 'रुपये', '<num>', 'টাকা', '<num>', 'บาท', '<num>', '<num>']);
+    expect(tokenize('कॉल ९८७६५४३२१०')).toEqual(tokenize('कॉल 9876543210'));
+  });
+
+  it('cuts Chinese and Japanese into character bigrams and single ideographs, leaving Latin words and numbers between them whole', () => {
+    expect(tokenize('出售冰毒，货到付款')).toEqual(['出售', '售冰', '冰毒', '出', '售', '冰', '毒', '货到', '到付', '付款', '货', '到', '付', '款']);
+    expect(tokenize('出售iPhone15全新')).toEqual(['出售', 'iphone', '<num>', '全新']);
+    // Kana alone mean nothing: only the ideographs of a mixed run stand alone.
+    expect(tokenize('高額報酬！バイト')).toEqual(['高額', '額報', '報酬', '高', '額', '報', '酬', 'ハイ', 'イト']);
+    expect(tokenize('出 售 冰 毒')).toEqual(tokenize('出售冰毒'));
+    // Half-width katakana read as full-width.
+    expect(tokenize('ｱｲｽ')).toEqual(tokenize('アイス'));
+  });
+
+  it('cuts long Thai runs into pieces that never start with a vowel or tone mark', () => {
+    const run = 'ขายยาบ้าส่งฟรีทั่วประเทศติดต่อไลน์ไอดีด้านล่างนี้เลยครับ';
+    const pieces = tokenize(run);
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(pieces.join('')).toBe(run);
+    for (const p of pieces) {
+      expect(p.length).toBeLessThanOrEqual(24);
+      expect(p).not.toMatch(/^\p{M}/u);
+    }
+    expect(tokenize('ส่งฟรี')).toEqual(['ส่งฟรี']);
+  });
+});

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelLoadError } from '../../shared/models/model-manifest.js';
+import { TEXT_FEATURIZER_NAME } from '../../shared/text/text-featurizer.js';
 import { createRunner } from '../../shared/text/text-runner.js';
 import { writeTinyModel, type TinyModel } from './tiny-model.js';
 
@@ -59,7 +60,7 @@ describe('text runner', () => {
     ['a manifest without labels', async (d: string) => editManifest(d, (m) => delete m.labels), /labels/],
     ['an image model manifest', async (d: string) => editManifest(d, (m) => (m.task = 'image-classification')), /expected text-classification/],
     ['an unknown featurizer', async (d: string) => editManifest(d, (m) => (m.featurizer = { name: 'bpe-v9', params: {} })), /featurizer bpe-v9 is unknown/],
-    ['bad featurizer params', async (d: string) => editManifest(d, (m) => (m.featurizer = { name: 'modpipe-hashed-ngrams-v1', params: { bucketsLog2: 99 } })), /featurizer params are invalid/],
+    ['bad featurizer params', async (d: string) => editManifest(d, (m) => (m.featurizer = { name: TEXT_FEATURIZER_NAME, params: { bucketsLog2: 99 } })), /featurizer params are invalid/],
     ['labels that disagree with the graph', async (d: string) => editManifest(d, (m) => Object.assign(m, { labels: ['scam', 'spam'], thresholds: {} })), /outputs 6 scores per text, manifest lists 2 labels/],
     ['buckets larger than the graph table', async (d: string) => editManifest(d, (m) => ((m.featurizer as { params: { bucketsLog2: number } }).params.bucketsLog2 = 20)), /does not run/],
     ['a corrupt model.onnx', async (d: string) => writeFile(path.join(d, 'model.onnx'), 'not a model'), /model\.onnx does not load/],
