@@ -45,8 +45,8 @@ fastText-style: the text is normalised and folded (shared/text/normalize-text.ts
 folding, case folding, zero-width/control removal, mixed-script homoglyph folding toward the
 word's majority script, leet, spaced and dotted letters, stretched letters, URLs → \`<url>\` + host,
 @handles → \`<handle>\`, numbers in any script's digits → \`<num>\`/\`<phone>\`/\`<longnum>\`; Indic and
-Thai vowel signs kept in their words; Chinese and Japanese runs cut into character bigrams, Thai,
-Lao, Khmer and Myanmar runs into pieces of at most 24 code units), then hashed
+Thai vowel signs kept in their words; Chinese and Japanese runs cut into character bigrams plus
+single ideographs, Thai, Lao, Khmer and Myanmar runs into pieces of at most 24 code units), then hashed
 (FNV-1a + murmur3 finaliser) into 2^${String((m.featurizer.params as { bucketsLog2?: number }).bucketsLog2)} buckets: character
 ${String((m.featurizer.params as { charNgramMin?: number }).charNgramMin)}–${String((m.featurizer.params as { charNgramMax?: number }).charNgramMax)}-grams of each word, word unigrams and
 word ${String((m.featurizer.params as { wordNgrams?: number }).wordNgrams)}-grams. Embeddings (dimension ${String(t.dim)}) are averaged (the mean divides by count + ${String((m.featurizer.params as { lengthPrior?: number }).lengthPrior)},
