@@ -117,7 +117,8 @@ describe('tokenize: scripts written without spaces, and vowel signs', () => {
 
   it('cuts Chinese and Japanese into character bigrams and single ideographs, leaving Latin words and numbers between them whole', () => {
     expect(tokenize('出售冰毒，货到付款')).toEqual(['出售', '售冰', '冰毒', '出', '售', '冰', '毒', '货到', '到付', '付款', '货', '到', '付', '款']);
-    expect(tokenize('出售iPhone15全新')).toEqual(['出售', 'iphone', '<num>', '全新']);
+    expect(tokenize('出售iPhone15全新')).toEqual(['出售', '出', '售', 'iphone', '<num>', '全新', '全', '新']);
+    expect(tokenize('毒 ハイ')).toEqual(['毒', 'ハイ']);
     // Kana alone mean nothing: only the ideographs of a mixed run stand alone.
     expect(tokenize('高額報酬！バイト')).toEqual(['高額', '額報', '報酬', '高', '額', '報', '酬', 'ハイ', 'イト']);
     expect(tokenize('出 售 冰 毒')).toEqual(tokenize('出售冰毒'));
