@@ -16,7 +16,7 @@ import { C_LETTER, S_HAN_KANA, S_SPACELESS_ABUGIDA, charInfo, classOf, codePoint
 /** Script bits (1 << S_*) of the scripts written without spaces. */
 export const SPACELESS_BITS = (1 << S_HAN_KANA) | (1 << S_SPACELESS_ABUGIDA);
 
-export const SPACELESS_PIECE = 24;
+const SPACELESS_PIECE = 24;
 
 function scriptAt(word: string, i: number): { script: number; width: number } {
   const c = word.charCodeAt(i);

@@ -60,7 +60,7 @@ export class TextModelSession {
     // labels (or whose graph cannot run) fails now, with the folder named.
     let probe: Float32Array;
     try {
-      probe = await loaded.scorePacked(featurizer.featurizeBatch(['start-up probe']));
+      probe = await loaded.scoreBatch(['start-up probe']);
     } catch (e) {
       await session.release();
       throw fail(`model.onnx does not run: ${(e as Error).message}`);
